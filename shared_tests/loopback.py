@@ -1,0 +1,201 @@
+"""Run a program unmodified, with its sockets confined to loopback.
+
+    python loopback.py SCRIPT [ARG ...]
+
+The article's programs bind ('', 50007) and connect to ('192.168.1.13', 50007). This launcher runs such a
+script in the same interpreter (Python 2.7 or 3.x), after replacing ``socket.socket`` with a class that
+
+* rewrites addresses from outside:  ``bind`` to '' / 0.0.0.0 becomes 127.0.0.1 on port LOOPBACK_BIND_PORT
+  (default 0: the OS chooses), and ``connect`` to an address named in LOOPBACK_CONNECT goes where it says;
+* refuses, before any packet is sent, every bind, connect or sendto whose address is not a literal
+  127.0.0.0/8 or ::1 address, raising ``socket.error`` (OSError) with ENETUNREACH;
+* reports what it did, one line per event, to the harness over the AF_UNIX stream socket LOOPBACK_REPORT.
+
+It fails closed: without LOOPBACK_REPORT, or if the report socket cannot be reached, the script is not run
+and the exit status is 70. The first line the harness receives is ``guard <pid>``, written only once the
+guard is in place; the harness does not trust a process that has not said it.
+
+Environment:
+    LOOPBACK_REPORT     path of the harness's AF_UNIX listening socket (required)
+    LOOPBACK_CONNECT    "HOST:PORT=127.0.0.1:PORT[,...]" connect redirections (optional)
+    LOOPBACK_BIND_PORT  port that binds to the wildcard address get (optional, default 0)
+
+Events (space separated, one per line): ``guard PID``, ``bind HOST PORT -> HOST PORT``, ``listen PORT``,
+``accept PEERHOST PEERPORT``, ``connect HOST PORT -> HOST PORT``, ``connected LOCALPORT``,
+``refused VERB HOST PORT``, ``error VERB ERRNO``.
+"""
+import errno
+import os
+import socket
+import sys
+import types
+
+EXIT_NOT_GUARDED = 70  # EX_SOFTWARE: the guard could not be put in place, so the script did not run
+WILDCARD_HOSTS = ('', '0.0.0.0')  # the addresses that mean "every interface" for AF_INET
+
+
+def is_loopback(host):
+    """True only for literal 127.0.0.0/8 and ::1 addresses; names (even 'localhost') are refused."""
+    try:
+        packed = socket.inet_pton(socket.AF_INET, host)
+        return packed[:1] == b'\x7f'
+    except (socket.error, TypeError, ValueError):
+        pass
+    try:
+        return socket.inet_pton(socket.AF_INET6, host) == socket.inet_pton(socket.AF_INET6, '::1')
+    except (socket.error, TypeError, ValueError):
+        return False
+
+
+def parse_connect_map(text):
+    """'192.168.1.13:50007=127.0.0.1:4242,...' -> {('192.168.1.13', 50007): ('127.0.0.1', 4242)}"""
+    result = {}
+    for item in filter(None, (text or '').split(',')):
+        source, target = item.split('=')
+        shost, sport = source.rsplit(':', 1)
+        thost, tport = target.rsplit(':', 1)
+        if not is_loopback(thost):
+            raise ValueError('LOOPBACK_CONNECT target %r is not loopback' % target)
+        result[(shost, int(sport))] = (thost, int(tport))
+    return result
+
+
+class Reporter(object):
+    def __init__(self, path, real_socket_class):
+        self.sock = real_socket_class(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(path)
+
+    def say(self, *words):
+        line = ' '.join(str(w) for w in words) + '\n'
+        try:
+            self.sock.sendall(line.encode('ascii', 'backslashreplace'))
+        except socket.error:
+            pass  # the harness has gone away; the guard itself keeps working
+
+
+def install(reporter, connect_map, bind_port):
+    RealSocket = socket.socket
+
+    def refuse(verb, address):
+        host, port = address[0], address[1]
+        reporter.say('refused', verb, host or "''", port)
+        raise socket.error(errno.ENETUNREACH,
+                           'loopback guard: refusing to %s %r; only 127.0.0.0/8 and ::1 are allowed'
+                           % (verb, address))
+
+    class LoopbackSocket(RealSocket):
+        """socket.socket, but every address must be loopback (after the redirections)."""
+
+        if sys.version_info[0] == 2:
+            def __init__(self, *args, **kwargs):
+                RealSocket.__init__(self, *args, **kwargs)
+                self.sendto = self._guarded_sendto  # Python 2 delegates sendto per instance
+
+        def _check(self, verb, address):
+            if self.family not in (socket.AF_INET, socket.AF_INET6):
+                refuse(verb, (str(address), 0))
+            if not isinstance(address, tuple) or not is_loopback(address[0]):
+                refuse(verb, address if isinstance(address, tuple) else (str(address), 0))
+            return address
+
+        def bind(self, address):
+            requested = address
+            if self.family == socket.AF_INET and isinstance(address, tuple) and address[0] in WILDCARD_HOSTS:
+                address = ('127.0.0.1', bind_port)
+            self._check('bind', address)
+            RealSocket.bind(self, address)
+            actual = self.getsockname()
+            reporter.say('bind', requested[0] or "''", requested[1], '->', actual[0], actual[1])
+
+        def listen(self, *args):
+            RealSocket.listen(self, *args)
+            reporter.say('listen', self.getsockname()[1])
+
+        def accept(self):
+            conn, addr = RealSocket.accept(self)
+            reporter.say('accept', addr[0], addr[1])
+            return conn, addr
+
+        def _redirect(self, address):
+            if isinstance(address, tuple) and (address[0], address[1]) in connect_map:
+                target = connect_map[(address[0], address[1])]
+                reporter.say('connect', address[0], address[1], '->', target[0], target[1])
+                return target
+            return address
+
+        def connect(self, address):
+            address = self._check('connect', self._redirect(address))
+            try:
+                RealSocket.connect(self, address)
+            except socket.error as e:
+                reporter.say('error', 'connect', e.args[0])
+                raise
+            reporter.say('connected', self.getsockname()[1])
+
+        def connect_ex(self, address):
+            address = self._check('connect', self._redirect(address))
+            return RealSocket.connect_ex(self, address)
+
+        def _guarded_sendto(self, data, *rest):
+            self._check('sendto', self._redirect(rest[-1]))
+            return self._sock.sendto(data, *rest) if sys.version_info[0] == 2 else RealSocket.sendto(self, data, *rest)
+
+        if sys.version_info[0] >= 3:
+            sendto = _guarded_sendto
+
+    socket.socket = LoopbackSocket
+    socket.SocketType = LoopbackSocket
+    return LoopbackSocket
+
+
+def main(argv):
+    if len(argv) < 2:
+        sys.stderr.write('usage: loopback.py SCRIPT [ARG ...]\n')
+        return 2
+    path = os.environ.get('LOOPBACK_REPORT')
+    if not path:
+        sys.stderr.write('loopback.py: LOOPBACK_REPORT is not set; refusing to run %s unguarded\n' % argv[1])
+        return EXIT_NOT_GUARDED
+    try:
+        reporter = Reporter(path, socket.socket)
+        guarded = install(reporter, parse_connect_map(os.environ.get('LOOPBACK_CONNECT')),
+                          int(os.environ.get('LOOPBACK_BIND_PORT') or 0))
+    except Exception as e:  # any failure to guard means: do not run
+        sys.stderr.write('loopback.py: cannot put the loopback guard in place (%s); refusing to run %s\n'
+                         % (e, argv[1]))
+        return EXIT_NOT_GUARDED
+    if socket.socket is not guarded:
+        return EXIT_NOT_GUARDED
+    reporter.say('guard', os.getpid())
+
+    script = argv[1]
+    sys.argv = argv[1:]
+    sys.path[0] = os.path.dirname(os.path.abspath(script))
+    with open(script, 'rb') as f:
+        code = compile(f.read(), script, 'exec', 0, True)
+    # The script gets a fresh __main__, as with ``python SCRIPT``. This module stays alive under another
+    # name: Python 2 empties a module's globals when the module object dies.
+    sys.modules['_loopback_launcher'] = sys.modules['__main__']
+    main_module = types.ModuleType('__main__')
+    main_module.__file__ = script
+    sys.modules['__main__'] = main_module
+    sys.excepthook = excepthook_without_launcher
+    exec(code, main_module.__dict__)
+    return None
+
+
+def excepthook_without_launcher(etype, value, tb):
+    """Show the traceback as ``python SCRIPT`` would: without this launcher's frames."""
+    while tb is not None and tb.tb_frame.f_globals is LAUNCHER_GLOBALS:
+        tb = tb.tb_next
+    if hasattr(value, '__traceback__'):
+        value.__traceback__ = tb  # Python 3 prints the exception's own traceback, not the argument
+    sys.__excepthook__(etype, value, tb)
+
+
+LAUNCHER_GLOBALS = globals()
+
+if __name__ == '__main__':
+    status = main(sys.argv)
+    if status is not None:
+        sys.exit(status)

@@ -1,0 +1,70 @@
+# -*- coding: utf-8 -*-
+"""py2_original is the article's listings, verbatim but for the deviations in py2_original/PROVENANCE.md."""
+import hashlib
+import io
+import os
+
+import pytest
+
+import harness
+
+pytestmark = pytest.mark.repository
+
+ORIGINAL = os.path.join(harness.REPO, 'py2_original')
+SEED = os.path.join(harness.REPO, os.pardir, 'shared', 'seeds', '000_3b4881983f4205d8.txt')
+CODING_LINE = u'# -*- coding: utf-8 -*-\n'
+NBSP = u'\xa0'
+
+# The files that need a coding line: exactly those with non-ASCII characters (PROVENANCE.md).
+NEEDS_CODING_LINE = {
+    'example1_interactive/server4.py': True,
+    'example1_interactive/client4.py': True,
+    'example2_accept_loop/server4.py': True,
+    'example2_accept_loop/client4.py': False,
+}
+
+
+def published_digests():
+    with io.open(os.path.join(ORIGINAL, 'LISTINGS.sha256'), encoding='ascii') as f:
+        return dict(reversed(line.split()) for line in f if line.strip())
+
+
+def as_published(name):
+    """The file with the documented deviations undone: the listing as the web page shows it."""
+    with io.open(os.path.join(ORIGINAL, name), encoding='utf-8', newline='') as f:
+        text = f.read()
+    assert text.endswith(u'\n') and not text.endswith(u'\n\n')
+    assert NBSP not in text, 'a non-breaking space is left in %s' % name
+    assert text.startswith(CODING_LINE) == NEEDS_CODING_LINE[name], name
+    if NEEDS_CODING_LINE[name]:
+        text = text[len(CODING_LINE):]
+    return text[:-1].replace(u' ', NBSP)
+
+
+@pytest.mark.parametrize('name', sorted(NEEDS_CODING_LINE))
+def test_original_is_the_published_listing(name):
+    digest = hashlib.sha256(as_published(name).encode('utf-8')).hexdigest()
+    assert digest == published_digests()[name]
+
+
+@pytest.mark.parametrize('name', sorted(NEEDS_CODING_LINE))
+def test_coding_line_exactly_where_non_ascii(name):
+    text = as_published(name)
+    assert any(ord(c) > 127 and c != NBSP for c in text) == NEEDS_CODING_LINE[name]
+
+
+def test_both_trees_have_the_same_files():
+    def files(tree):
+        root = os.path.join(harness.REPO, tree)
+        return sorted(os.path.relpath(os.path.join(d, f), root)
+                      for d, _, fs in os.walk(root) for f in fs if f.endswith('.py'))
+    assert files('py2_original') == files('py3_port') == sorted(NEEDS_CODING_LINE)
+
+
+@pytest.mark.skipif(not os.path.exists(SEED), reason='the seed text is not beside this clone')
+def test_original_matches_the_seed_text():
+    with io.open(SEED, encoding='utf-8') as f:
+        seed = f.read()
+    for name in NEEDS_CODING_LINE:
+        listing = as_published(name)
+        assert u'\n' + listing + u'\n' in seed, name
