@@ -286,9 +286,12 @@ class Program(object):
 
     def _wait(self):
         self.returncode = self.proc.wait()
-        self.exited.set()
-        os.write(self._exit_w, b'x')
+        try:
+            os.write(self._exit_w, b'x')
+        except OSError:
+            pass  # nobody is listening any more
         os.close(self._exit_w)
+        self.exited.set()
 
     def _read_events(self, conn):
         buf = b''
@@ -614,6 +617,44 @@ class Session(object):
         shutil.rmtree(self.tmpdir, ignore_errors=True)
         if leftover:
             raise AssertionError('could not reap: %s' % ', '.join(leftover))
+
+
+_FOUND = {}
+
+
+def find_python(version):
+    """The path of a working Python ``version`` ('2.7', '3.12'), or None.
+
+    Looked for as $PYTHON<digits> (PYTHON27, PYTHON312), then ``python<version>`` on PATH, then in pyenv's
+    versions; a candidate counts only if it runs and says it is that version (a pyenv shim for a version
+    that is not selected does not).
+    """
+    if version in _FOUND:
+        return _FOUND[version]
+    candidates = [os.environ.get('PYTHON' + version.replace('.', ''))]
+    for folder in os.environ.get('PATH', '').split(os.pathsep):
+        candidates.append(os.path.join(folder, 'python' + version))
+    pyenv_root = os.environ.get('PYENV_ROOT') or os.path.expanduser('~/.pyenv')
+    versions = os.path.join(pyenv_root, 'versions')
+    if os.path.isdir(versions):
+        for name in sorted(os.listdir(versions), reverse=True):
+            if name == version or name.startswith(version + '.'):
+                candidates.append(os.path.join(versions, name, 'bin', 'python' + version))
+    found = None
+    for path in candidates:
+        if not path or not os.access(path, os.X_OK):
+            continue
+        try:
+            with open(os.devnull, 'w') as devnull:
+                said = subprocess.check_output(
+                    [path, '-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], stderr=devnull)
+        except (OSError, subprocess.CalledProcessError):
+            continue
+        if said.decode('ascii', 'replace').strip() == version:
+            found = path
+            break
+    _FOUND[version] = found
+    return found
 
 
 def child_environment(extra=None):

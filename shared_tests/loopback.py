@@ -21,7 +21,7 @@ Environment:
     LOOPBACK_BIND_PORT  port that binds to the wildcard address get (optional, default 0)
 
 Events (space separated, one per line): ``guard PID``, ``bind HOST PORT -> HOST PORT``, ``listen PORT``,
-``accept PEERHOST PEERPORT``, ``connect HOST PORT -> HOST PORT``, ``connected LOCALPORT``,
+``accepting`` (blocked in accept()), ``accept PEERHOST PEERPORT``, ``connect HOST PORT -> HOST PORT``, ``connected LOCALPORT``,
 ``refused VERB HOST PORT``, ``error VERB ERRNO``.
 """
 import errno
@@ -112,6 +112,7 @@ def install(reporter, connect_map, bind_port):
             reporter.say('listen', self.getsockname()[1])
 
         def accept(self):
+            reporter.say('accepting')
             conn, addr = RealSocket.accept(self)
             reporter.say('accept', addr[0], addr[1])
             return conn, addr
