@@ -290,7 +290,6 @@ class Program(object):
                 fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
             preexec = become_session_leader_on_terminal
-            env.setdefault('TERM', 'dumb')
             stdin = stdout = stderr = slave
         else:
             stdin = stdout = stderr = subprocess.PIPE
@@ -541,8 +540,12 @@ class Peer(object):
         return bytes(self.received[start:start + n])
 
     def expect(self, data, deadline=None):
+        """Wait for exactly ``data``: a byte more that has already arrived with it is a failure too."""
+        start = len(self.received)
         got = self.recv_exactly(len(data), deadline)
-        assert got == data, '%s received %s, expected %s' % (self.role, show(got), show(data))
+        more = bytes(self.received[start + len(data):])
+        assert got == data and not more, '%s received %s, expected %s' % (
+            self.role, show(got + more), show(data))
         return got
 
     def expect_eof(self, deadline=None):
@@ -824,9 +827,11 @@ def child_environment(extra=None):
     """The environment of a program under test: the caller's, without what changes Python's stdio."""
     env = dict(os.environ)
     for name in ('PYTHONUNBUFFERED', 'PYTHONIOENCODING', 'PYTHONWARNINGS', 'PYTHONSTARTUP',
-                 'PYTHONINSPECT', 'PYTHONDEVMODE', 'PYTHONUTF8', 'PYTHONLEGACYWINDOWSSTDIO'):
+                 'PYTHONINSPECT', 'PYTHONDEVMODE', 'PYTHONUTF8', 'PYTHONLEGACYWINDOWSSTDIO',
+                 'PYTHON_COLORS', 'FORCE_COLOR', 'NO_COLOR', 'LOCPATH'):
         env.pop(name, None)
     env['LC_ALL'] = 'C.UTF-8'  # a UTF-8 terminal, unless a test says otherwise
+    env['TERM'] = 'dumb'       # a terminal without colours: Python 3.13 colours tracebacks on any other
     env['PYTHONDONTWRITEBYTECODE'] = '1'
     env.update(extra or {})
     return env

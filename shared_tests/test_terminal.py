@@ -71,7 +71,7 @@ def test_prompt_goes_to_stderr_on_a_terminal(session, example):
 @both_examples
 def test_prompt_goes_to_stdout_unflushed_on_pipes(session, example):
     client, server = client_with_fake_server(session, example)
-    assert client.stdout.nothing_new_within(), 'the prompt waits in the buffer'
+    assert client.stdout.nothing_new_within() and client.stdout_bytes() == b'', 'the prompt waits in the buffer'
     client.type(b'Hello!\n')
     server.expect(b'Hello!')
     server.send(b'Hello!')
