@@ -208,9 +208,9 @@ class Program(object):
     """One program under test, started through the loopback guard.
 
     Its stdio is on pipes (the default) or on a pseudo-terminal (``tty=True``: stdin, stdout and stderr are
-    the terminal, as for a person at a shell). As in a shell, stdout can go to a file (``stdout_path``:
-    ``> log``), stderr to a file (``stderr_path``: ``2> err``) or to wherever stdout goes
-    (``stderr_to_stdout``: ``2>&1``).
+    the terminal, as for a person at a shell). As in a shell, stdin can come from a file (``stdin_path``:
+    ``< lines``), stdout can go to a file (``stdout_path``: ``> log``), stderr to a file (``stderr_path``:
+    ``2> err``) or to wherever stdout goes (``stderr_to_stdout``: ``2>&1``).
 
     What can be read: ``terminal`` (everything the terminal shows, echo included), ``stdout`` and ``stderr``
     (Captures of pipes; the terminal's Capture where they are on it; None where they go to a file, read
@@ -219,7 +219,7 @@ class Program(object):
     """
 
     def __init__(self, session, example, script, role, python=None, impl_dir=None, tty=False, env=None,
-                 args=(), stdout_path=None, stderr_path=None, stderr_to_stdout=False):
+                 args=(), stdin_path=None, stdout_path=None, stderr_path=None, stderr_to_stdout=False):
         self.session = session
         self.example = example
         self.script = script
@@ -228,6 +228,7 @@ class Program(object):
         self.impl_dir = impl_dir or IMPL_DIR
         self.path = os.path.join(self.impl_dir, example, script)
         self.tty = tty
+        self.stdin_path = stdin_path
         self.stdout_path = stdout_path
         self.stderr_path = stderr_path
         self.stderr_to_stdout = stderr_to_stdout
@@ -273,8 +274,8 @@ class Program(object):
     def _spawn(self, argv, cwd, env):
         opened = []  # the parent's copies of the child's ends, closed once the child has them
 
-        def output_file(path):
-            f = open(path, 'wb')
+        def open_file(path, mode):
+            f = open(path, mode)
             opened.append(f)
             return f
 
@@ -287,18 +288,20 @@ class Program(object):
 
             def become_session_leader_on_terminal():  # so that Ctrl-C typed on it sends SIGINT
                 os.setsid()
-                fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+                fcntl.ioctl([fd for fd in (0, 1, 2) if os.isatty(fd)][0], termios.TIOCSCTTY, 0)
 
             preexec = become_session_leader_on_terminal
             stdin = stdout = stderr = slave
         else:
             stdin = stdout = stderr = subprocess.PIPE
+        if self.stdin_path:
+            stdin = open_file(self.stdin_path, 'rb')
         if self.stdout_path:
-            stdout = output_file(self.stdout_path)
+            stdout = open_file(self.stdout_path, 'wb')
         if self.stderr_to_stdout:
             stderr = subprocess.STDOUT
         elif self.stderr_path:
-            stderr = output_file(self.stderr_path)
+            stderr = open_file(self.stderr_path, 'wb')
         try:
             self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=stdin, stdout=stdout, stderr=stderr,
                                          close_fds=True, preexec_fn=preexec)
@@ -313,11 +316,12 @@ class Program(object):
             pipe.close()
             return c
 
-        if self.tty:
-            self.terminal = Capture(master, '%s terminal' % self.role)
+        self.terminal = Capture(master, '%s terminal' % self.role) if self.tty else None
+        if self.stdin_path:
+            self.stdin_fd = None                      # nothing to type: the input is the file
+        elif self.tty:
             self.stdin_fd = os.dup(master)
         else:
-            self.terminal = None
             self.stdin_fd = os.dup(self.proc.stdin.fileno())
             self.proc.stdin.close()
             _set_nonblocking(self.stdin_fd)
@@ -410,6 +414,9 @@ class Program(object):
     def type(self, data, deadline=None):
         """Give bytes to the program's stdin (on a terminal: as if typed, so b'\\r' is Enter)."""
         deadline = deadline or Deadline()
+        if self.stdin_fd is None:
+            raise AssertionError('%s: stdin is %s; nothing can be typed' % (
+                self.role, 'the file %s' % self.stdin_path if self.stdin_path else 'closed'))
         self.session.typed.append((self.role, data))
         view = memoryview(data)
         while len(view):

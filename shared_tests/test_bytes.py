@@ -48,10 +48,12 @@ def one_client_visits(session, example, *messages):
         client.send(message)
         client.expect(message)
     client.close()
-    if example == EX2:
-        server.wait_event('accepting', count=2)
+    if example == EX1:
+        assert server.wait_exit() == 0                        # Example 1's server leaves with its client
+    else:
+        server.wait_event('accepting', count=2)               # Example 2's waits for the next one
         server.signal(signal.SIGINT)
-    server.wait_exit()
+        server.wait_exit()
     return server, client
 
 

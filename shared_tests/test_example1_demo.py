@@ -4,8 +4,10 @@
 Three terminals, as in the article: the server's, client A's and client B's. A person types; we read what
 each terminal shows. On a terminal a newline is shown as CR LF, and what is typed is echoed.
 """
+import pytest
+
 import harness
-from harness import PROMPT, nothing_new_within
+from harness import ARTICLE_PORT, PROMPT, nothing_new_within
 
 EX1 = 'example1_interactive'
 ARTICLE_A_MESSAGES = [b'The first msg.', b'The second msg.', b'The third msg.', b"I'm A."]
@@ -68,3 +70,12 @@ def test_second_client_gets_nothing_then_server_exits_when_the_first_leaves(sess
         assert last_line == b'socket.error: [Errno 104] Connection reset by peer'
     else:                                                                # PEP 3151: the README documents it
         assert last_line == b'ConnectionResetError: [Errno 104] Connection reset by peer'
+
+
+@pytest.mark.parametrize('example', [EX1, 'example2_accept_loop'])
+def test_both_examples_use_the_articles_address_and_port_redirected_to_loopback(session, example):
+    server = session.server(example)
+    assert server.wait_event('bind')[:4] == ['bind', "''", str(ARTICLE_PORT), '->']
+    client = session.client(example, server.port)
+    assert client.wait_event('connect') == ['connect', '192.168.1.13', str(ARTICLE_PORT), '->',
+                                            '127.0.0.1', str(server.port)]

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 """Example 2 (server4.py accepts in a loop, one client at a time), replayed as in the article."""
-from harness import ARTICLE_PORT, PROMPT, nothing_new_within
+from harness import PROMPT, nothing_new_within
 
 EX2 = 'example2_accept_loop'
 
@@ -49,10 +49,3 @@ def test_second_client_waits_until_the_first_leaves(session):
         b"Received I'm Client B.\r\n") % (a.local_port, b.local_port)
     assert server.still_running_after(), 'the server must go on accepting'
 
-
-def test_client_connects_to_the_articles_address_redirected_to_loopback(session):
-    fake = session.fake_server()
-    client = session.client(EX2, fake.port)
-    assert client.wait_event('connect') == ['connect', '192.168.1.13', str(ARTICLE_PORT), '->',
-                                            '127.0.0.1', str(fake.port)]
-    fake.accept()

@@ -95,6 +95,23 @@ def test_prompt_goes_into_the_log_when_stdout_is_redirected_at_a_terminal(sessio
     assert client.stdout_bytes() == b"msg to send:Received 'Hello!'\nmsg to send:"
 
 
+@both_examples
+def test_prompt_appears_with_the_next_line_when_input_comes_from_a_file(session, example):
+    lines = os.path.join(session.tmpdir, 'lines')
+    with open(lines, 'wb') as f:
+        f.write(b'Hello!\n')
+    client, server = client_with_fake_server(session, example, tty=True, stdin_path=lines)  # < lines
+    server.expect(b'Hello!')
+    assert client.terminal.nothing_new_within() and client.terminal.bytes() == b'', (
+        'stdout is a terminal, so it is line-buffered: the prompt waits for the end of its line')
+    server.send(b'Hello!')
+    assert client.wait_exit() == 1
+    assert client.terminal.bytes().startswith(
+        b"msg to send:Received 'Hello!'\r\n"
+        b"msg to send:Traceback (most recent call last):\r\n")                # stdout first, then stderr
+    assert client.terminal.bytes().endswith(b'\r\nEOFError: EOF when reading a line\r\n')
+
+
 # -- fgets() and Ctrl-D ----------------------------------------------------------------------------------
 
 @both_examples
