@@ -662,6 +662,12 @@ class Session(object):
     def fake_server(self):
         return FakeServer(self)
 
+    def client_with_fake_server(self, example, role='client', **kwargs):
+        """Start the example's client against a fake server; return the client and the fake's end."""
+        fake = FakeServer(self)
+        client = self.client(example, fake.port, role=role, **kwargs)
+        return client, fake.accept()
+
     # -- the end -------------------------------------------------------------------------------------
     def report(self):
         parts = [p.transcript() for p in self.programs]
@@ -746,8 +752,10 @@ _VERSIONS = {}
 def python_version(python):
     """(major, minor) of an interpreter, asked once; (0, 0) if it does not run."""
     if python not in _VERSIONS:
+        probe = 'import sys; print("%d %d" % sys.version_info[:2])'
         try:
-            said = subprocess.check_output([python, '-c', 'import sys; print("%d %d" % sys.version_info[:2])'])
+            with open(os.devnull, 'w') as devnull:
+                said = subprocess.check_output([python, '-c', probe], stderr=devnull)
             _VERSIONS[python] = tuple(int(n) for n in said.split())
         except (OSError, subprocess.CalledProcessError):
             _VERSIONS[python] = (0, 0)
@@ -755,7 +763,7 @@ def python_version(python):
 
 
 def impl_version():
-    """(major, minor) of the interpreter under test (IMPL_PYTHON), which need not be the one running pytest."""
+    """(major, minor) of the interpreter under test, IMPL_PYTHON (not necessarily the one running pytest)."""
     return python_version(IMPL_PYTHON)
 
 

@@ -111,12 +111,6 @@ def test_server_prints_a_character_split_by_recv_as_two_halves(session, example)
 
 # -- the client: send the typed bytes, print the repr of what recv(1024) returned -------------------------
 
-def client_with_fake_server(session, example, **kwargs):
-    fake = session.fake_server()
-    client = session.client(example, fake.port, **kwargs)
-    return client, fake.accept()
-
-
 def client_output_after_eof(client):
     client.close_stdin()
     assert client.wait_exit() == 1
@@ -124,43 +118,27 @@ def client_output_after_eof(client):
     return client.stdout_bytes()
 
 
+TYPED = [  # (the bytes, what the client prints when the same bytes come back)
+    ('chinese_utf8', b'\xe4\xb8\xad\xe6\x96\x87', b"'\\xe4\\xb8\\xad\\xe6\\x96\\x87'"),
+    ('invalid_utf8', b'\xff\xfe\xc3(\x80', b"'\\xff\\xfe\\xc3(\\x80'"),
+    ('nul', b'a\x00b', b"'a\\x00b'"),
+]
+
+
+@pytest.mark.parametrize('typed,printed', [t[1:] for t in TYPED], ids=[t[0] for t in TYPED])
 @both_examples
-def test_client_sends_chinese_utf8_as_typed(session, example):
-    client, server = client_with_fake_server(session, example)
-    client.type(b'\xe4\xb8\xad\xe6\x96\x87\n')
-    server.expect(b'\xe4\xb8\xad\xe6\x96\x87')
-    server.send(b'\xe4\xb8\xad\xe6\x96\x87')
-    assert client_output_after_eof(client) == (
-        b"msg to send:Received '\\xe4\\xb8\\xad\\xe6\\x96\\x87'\n"
-        b"msg to send:")
-
-
-@both_examples
-def test_client_sends_invalid_utf8_as_typed(session, example):
-    client, server = client_with_fake_server(session, example)
-    client.type(b'\xff\xfe\xc3(\x80\n')
-    server.expect(b'\xff\xfe\xc3(\x80')
-    server.send(b'\xff\xfe\xc3(\x80')
-    assert client_output_after_eof(client) == (
-        b"msg to send:Received '\\xff\\xfe\\xc3(\\x80'\n"
-        b"msg to send:")
-
-
-@both_examples
-def test_client_sends_nul_as_typed(session, example):
-    client, server = client_with_fake_server(session, example)
-    client.type(b'a\x00b\n')
-    server.expect(b'a\x00b')
-    server.send(b'a\x00b')
-    assert client_output_after_eof(client) == (
-        b"msg to send:Received 'a\\x00b'\n"
-        b"msg to send:")
+def test_client_sends_the_bytes_as_typed_and_prints_their_repr(session, example, typed, printed):
+    client, server = session.client_with_fake_server(example)
+    client.type(typed + b'\n')
+    server.expect(typed)
+    server.send(typed)
+    assert client_output_after_eof(client) == b'msg to send:Received ' + printed + b'\nmsg to send:'
 
 
 @both_examples
 def test_client_sends_every_byte_value_but_newline_as_typed_and_prints_all_256(session, example):
     line = ALL_BYTES.replace(b'\n', b'')                      # \x00 first and \xff last: strip() keeps both
-    client, server = client_with_fake_server(session, example)
+    client, server = session.client_with_fake_server(example)
     client.type(line + b'\n')
     server.expect(line)
     server.send(ALL_BYTES)
@@ -171,7 +149,7 @@ def test_client_sends_every_byte_value_but_newline_as_typed_and_prints_all_256(s
 
 @both_examples
 def test_client_sends_a_long_line_whole(session, example):
-    client, server = client_with_fake_server(session, example)
+    client, server = session.client_with_fake_server(example)
     client.type(b'0123456789' * 300 + b'\n')
     server.expect(b'0123456789' * 300)
     server.send(b'0123456789' * 300)
@@ -185,7 +163,7 @@ def test_client_sends_a_long_line_whole(session, example):
 
 @both_examples
 def test_client_reads_1024_bytes_of_a_long_answer_and_the_rest_in_the_next_rounds(session, example):
-    client, server = client_with_fake_server(session, example)
+    client, server = session.client_with_fake_server(example)
     client.type(b'first\n')
     server.expect(b'first')
     server.send(b'A' * 1024 + b'B' * 976)                     # 2000 bytes come back at once
@@ -203,7 +181,7 @@ def test_client_reads_1024_bytes_of_a_long_answer_and_the_rest_in_the_next_round
 
 @both_examples
 def test_client_prints_a_character_split_by_recv_in_two_rounds(session, example):
-    client, server = client_with_fake_server(session, example)
+    client, server = session.client_with_fake_server(example)
     client.type(b'first\n')
     server.expect(b'first')
     server.send(b'a' * 1023 + b'\xe4\xb8\xad')
@@ -219,7 +197,7 @@ def test_client_prints_a_character_split_by_recv_in_two_rounds(session, example)
 
 @both_examples
 def test_crlf_line_is_sent_without_its_cr(session, example):
-    client, server = client_with_fake_server(session, example)
+    client, server = session.client_with_fake_server(example)
     client.type(b'Hello!\r\n')
     server.expect(b'Hello!')
     server.send(b'Hello!')
@@ -228,7 +206,7 @@ def test_crlf_line_is_sent_without_its_cr(session, example):
 
 @both_examples
 def test_lone_cr_inside_the_line_is_sent(session, example):
-    client, server = client_with_fake_server(session, example)
+    client, server = session.client_with_fake_server(example)
     client.type(b'ab\rcd\n')
     server.expect(b'ab\rcd')
     server.send(b'ab\rcd')
@@ -237,7 +215,7 @@ def test_lone_cr_inside_the_line_is_sent(session, example):
 
 @both_examples
 def test_lone_cr_does_not_end_the_line(session, example):
-    client, server = client_with_fake_server(session, example)
+    client, server = session.client_with_fake_server(example)
     client.type(b'\rone\r')
     server.nothing_arrives_within()                           # still the same line
     client.type(b'two\r\n')
@@ -246,7 +224,7 @@ def test_lone_cr_does_not_end_the_line(session, example):
 
 @both_examples
 def test_cr_typed_with_ctrl_v_on_a_terminal_is_sent(session, example):
-    client, server = client_with_fake_server(session, example, tty=True)
+    client, server = session.client_with_fake_server(example, tty=True)
     client.expect(PROMPT)
     client.type(b'ab\x16\rcd\r')                              # Ctrl-V Enter: a literal CR; Enter: the end
     server.expect(b'ab\rcd')

@@ -25,7 +25,8 @@ REPR_RULES = [  # (rule, what the server answers, what the client prints after '
     ('both_quotes_escape_the_single_quote', b'it\'s "q"', b'\'it\\\'s "q"\''),
     ('tab_newline_cr_escaped', b'a\tb\nc\rd', b"'a\\tb\\nc\\rd'"),
     ('backslash_doubled', b'C:\\dir', b"'C:\\\\dir'"),
-    ('control_and_high_bytes_as_lowercase_x_escapes', b'\x00\x1b\x7f\x80\xab\xff', b"'\\x00\\x1b\\x7f\\x80\\xab\\xff'"),
+    ('control_and_high_bytes_as_lowercase_x_escapes', b'\x00\x1b\x7f\x80\xab\xff',
+     b"'\\x00\\x1b\\x7f\\x80\\xab\\xff'"),
     ('space_and_tilde_as_they_are', b' ~', b"' ~'"),
 ]
 
@@ -33,9 +34,7 @@ REPR_RULES = [  # (rule, what the server answers, what the client prints after '
 @pytest.mark.parametrize('answer,printed', [r[1:] for r in REPR_RULES], ids=[r[0] for r in REPR_RULES])
 @both_examples
 def test_client_prints_the_answer_with_python2_repr(session, example, answer, printed):
-    fake = session.fake_server()
-    client = session.client(example, fake.port)
-    server = fake.accept()
+    client, server = session.client_with_fake_server(example)
     client.type(b'ask\n')
     server.expect(b'ask')
     server.send(answer)
@@ -49,9 +48,7 @@ def test_client_prints_the_answer_with_python2_repr(session, example, answer, pr
 @both_examples
 def test_client_output_waits_in_the_buffer_when_stdout_is_a_file(session, example):
     log = os.path.join(session.tmpdir, 'log')
-    fake = session.fake_server()
-    client = session.client(example, fake.port, stdout_path=log)               # python client4.py > log
-    server = fake.accept()
+    client, server = session.client_with_fake_server(example, stdout_path=log)     # python client4.py > log
     client.type(b'one\n')
     server.expect(b'one')
     server.send(b'one')
@@ -70,9 +67,8 @@ def test_client_output_waits_in_the_buffer_when_stdout_is_a_file(session, exampl
 @both_examples
 def test_client_log_with_stderr_has_the_output_then_the_traceback(session, example):
     log = os.path.join(session.tmpdir, 'log')
-    fake = session.fake_server()
-    client = session.client(example, fake.port, stdout_path=log, stderr_to_stdout=True)  # > log 2>&1
-    server = fake.accept()
+    client, server = session.client_with_fake_server(example, stdout_path=log,
+                                                     stderr_to_stdout=True)       # > log 2>&1
     client.type(b'one\n')
     server.expect(b'one')
     server.send(b'one')

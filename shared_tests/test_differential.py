@@ -86,18 +86,17 @@ def article_demo(session, impl, example):
 
 def client_at_a_terminal(session, impl, example):
     """A person at the client's terminal, a fake server answering: the quirks of raw_input() at a terminal."""
-    fake = session.fake_server()
-    client = session.client(example, fake.port, role='client (%s)' % impl.label, tty=True, **impl.runs)
-    server = fake.accept()
+    client, server = session.client_with_fake_server(example, role='client (%s)' % impl.label, tty=True,
+                                                     **impl.runs)
     for typed, sent, answer in [
             (b'Hello!\r', b'Hello!', b'Hello!'),
             (b"  I'm Client A.\t\r", b"I'm Client A.", b"I'm Client A."),
-            (b'ab\x00cd\rxy\r', b'abxy', b'abxy'),                              # NUL: the next line is appended
-            (b'ab\x16\rcd\r', b'ab\rcd', b'ab\rcd'),                            # Ctrl-V Enter: a CR in the line
+            (b'ab\x00cd\rxy\r', b'abxy', b'abxy'),                       # NUL: the next line is appended
+            (b'ab\x16\rcd\r', b'ab\rcd', b'ab\rcd'),                     # Ctrl-V Enter: a CR in the line
             (b'\xe4\xb8\xad\xff\x1f\xc2\xa0\xe3\x80\x80 \r', b'\xe4\xb8\xad\xff\x1f\xc2\xa0\xe3\x80\x80',
              b'\x00\x7f\x80\xff\'"\\'),
-            (b'\r', b'', b'A' * 1024 + b'B' * 100),                              # empty line: recv() waits
-            (b'more\r', b'more', b'')]:                                         # the rest of the long answer
+            (b'\r', b'', b'A' * 1024 + b'B' * 100),                       # empty line: recv() waits
+            (b'more\r', b'more', b'')]:                                  # the rest of the long answer
         client.expect(PROMPT)
         client.type(typed)
         server.expect(sent)
@@ -127,10 +126,8 @@ ALL_BYTES = bytes(bytearray(range(256)))
 def client_on_pipes_into_a_log(session, impl, example):
     """The client with its input from a pipe and its output in a log (> log 2>&1): bytes of every kind."""
     log = os.path.join(session.tmpdir, 'client-%s.log' % impl.label.replace(' ', '-'))
-    fake = session.fake_server()
-    client = session.client(example, fake.port, role='client (%s)' % impl.label, stdout_path=log,
-                            stderr_to_stdout=True, **impl.runs)
-    server = fake.accept()
+    client, server = session.client_with_fake_server(example, role='client (%s)' % impl.label,
+                                                     stdout_path=log, stderr_to_stdout=True, **impl.runs)
     client.type(b'  Hello!\r\n'
                 b"I'm Client A.\n" +
                 ALL_BYTES.replace(b'\n', b'') + b'\n'
@@ -147,7 +144,7 @@ def client_on_pipes_into_a_log(session, impl, example):
             (b'\x1c\x1d\x1e\x1f\xc2\xa0\xe3\x80\x80 msg \xa0\x85', b'\xe4\xb8\xad\xe6\x96\x87'),
             (b'ab\rcd', b'it\'s "q" \\ \t\r\n'),
             (b'0123456789' * 300, b'X' * 1500),                                 # read as 1024, then 476
-            (b'last', b'last')]:                                                # (the empty line sent nothing)
+            (b'last', b'last')]:                                         # (the empty line sent nothing)
         server.expect(sent)
         server.send(answer)
     client.wait_exit()

@@ -20,14 +20,8 @@ EX2 = 'example2_accept_loop'
 both_examples = pytest.mark.parametrize('example', [EX1, EX2])
 
 
-def client_with_fake_server(session, example, **kwargs):
-    fake = session.fake_server()
-    client = session.client(example, fake.port, **kwargs)
-    return client, fake.accept()
-
-
 def client_on_terminal(session, example):
-    client, server = client_with_fake_server(session, example, tty=True)
+    client, server = session.client_with_fake_server(example, tty=True)
     client.expect(PROMPT)
     return client, server
 
@@ -56,7 +50,7 @@ def test_a_persons_session_on_the_terminal_prompt_included(session, example):
 @both_examples
 def test_prompt_goes_to_stderr_on_a_terminal(session, example):
     err = os.path.join(session.tmpdir, 'err')
-    client, server = client_with_fake_server(session, example, tty=True, stderr_path=err)  # 2> err
+    client, server = session.client_with_fake_server(example, tty=True, stderr_path=err)  # 2> err
     client.type(b'Hello!\r')
     server.expect(b'Hello!')
     server.send(b'Hello!')
@@ -70,8 +64,8 @@ def test_prompt_goes_to_stderr_on_a_terminal(session, example):
 
 @both_examples
 def test_prompt_goes_to_stdout_unflushed_on_pipes(session, example):
-    client, server = client_with_fake_server(session, example)
-    assert client.stdout.nothing_new_within() and client.stdout_bytes() == b'', 'the prompt waits in the buffer'
+    client, server = session.client_with_fake_server(example)
+    assert client.stdout.nothing_new_within() and client.stdout_bytes() == b'', 'the prompt is buffered'
     client.type(b'Hello!\n')
     server.expect(b'Hello!')
     server.send(b'Hello!')
@@ -84,7 +78,7 @@ def test_prompt_goes_to_stdout_unflushed_on_pipes(session, example):
 @both_examples
 def test_prompt_goes_into_the_log_when_stdout_is_redirected_at_a_terminal(session, example):
     log = os.path.join(session.tmpdir, 'log')
-    client, server = client_with_fake_server(session, example, tty=True, stdout_path=log)  # > log
+    client, server = session.client_with_fake_server(example, tty=True, stdout_path=log)  # > log
     client.type(b'Hello!\r')
     server.expect(b'Hello!')
     server.send(b'Hello!')
@@ -100,7 +94,7 @@ def test_prompt_appears_with_the_next_line_when_input_comes_from_a_file(session,
     lines = os.path.join(session.tmpdir, 'lines')
     with open(lines, 'wb') as f:
         f.write(b'Hello!\n')
-    client, server = client_with_fake_server(session, example, tty=True, stdin_path=lines)  # < lines
+    client, server = session.client_with_fake_server(example, tty=True, stdin_path=lines)  # < lines
     server.expect(b'Hello!')
     assert client.terminal.nothing_new_within() and client.terminal.bytes() == b'', (
         'stdout is a terminal, so it is line-buffered: the prompt waits for the end of its line')
@@ -124,6 +118,13 @@ def test_ctrl_d_in_a_line_hands_over_the_text_and_the_line_goes_on(session, exam
 
 
 @both_examples
+def test_second_ctrl_d_returns_the_text_but_the_line_still_goes_on(session, example):
+    client, server = client_on_terminal(session, example)
+    client.type(b'abc\x04\x04next\r')                           # abc, Ctrl-D, Ctrl-D, next, Enter
+    server.expect(b'abcnext')
+
+
+@both_examples
 def test_third_ctrl_d_ends_the_line_and_cuts_its_last_character(session, example):
     client, server = client_on_terminal(session, example)
     client.type(b'abc\x04')                                   # abc, Ctrl-D: fgets() has 'abc' ...
@@ -142,9 +143,9 @@ def test_third_ctrl_d_ends_the_line_and_cuts_its_last_character(session, example
 @both_examples
 def test_nul_cuts_the_line_and_the_next_line_is_appended(session, example):
     client, server = client_on_terminal(session, example)
-    client.type(b'ab\x00cd\r')                                # ab, Ctrl-@, cd, Enter: the C string is 'ab' ...
+    client.type(b'ab\x00cd\r')                        # ab, Ctrl-@, cd, Enter: the C string is 'ab' ...
     client.expect(b'ab^@cd\r\n')
-    client.type(b'xy\r')                                      # ... with no newline, so the next line is read too
+    client.type(b'xy\r')                              # ... with no newline, so the next line is read too
     server.expect(b'abxy')
     server.send(b'abxy')
     client.expect(b"Received 'abxy'\r\n")

@@ -15,12 +15,6 @@ EX2 = 'example2_accept_loop'
 both_examples = pytest.mark.parametrize('example', [EX1, EX2])
 
 
-def client_with_fake_server(session, example, **kwargs):
-    fake = session.fake_server()
-    client = session.client(example, fake.port, **kwargs)
-    return client, fake.accept()
-
-
 # -- the terminal's encoding: the typed bytes go out as they are ------------------------------------------
 
 TERMINALS = [  # (the terminal, its locale, PYTHONIOENCODING, what the person types there)
@@ -48,7 +42,7 @@ def environment(locale_env, locale_name, ioencoding):
 def test_client_sends_the_typed_bytes_whatever_the_terminal_encoding(session, locale_env, example,
                                                                       locale_name, ioencoding, typed):
     env = environment(locale_env, locale_name, ioencoding)
-    client, server = client_with_fake_server(session, example, tty=True, env=env)
+    client, server = session.client_with_fake_server(example, tty=True, env=env)
     client.expect(PROMPT)
     client.type(typed + b'\r')
     server.expect(typed)
@@ -78,57 +72,45 @@ def test_server_prints_the_received_bytes_whatever_the_locale(session, locale_en
 
 @both_examples
 def test_strip_removes_ascii_whitespace_at_both_ends(session, example):
-    client, server = client_with_fake_server(session, example)
+    client, server = session.client_with_fake_server(example)
     client.type(b' \t\x0b\x0c\rHello! \t\x0b\x0c\r\n')
     server.expect(b'Hello!')
 
 
 @both_examples
 def test_strip_keeps_whitespace_inside_the_line(session, example):
-    client, server = client_with_fake_server(session, example)
+    client, server = session.client_with_fake_server(example)
     client.type(b'  I\'m \t Client\x0bA.  \n')
     server.expect(b'I\'m \t Client\x0bA.')
 
 
+KEPT = [  # (what Python 2's str.strip() kept at both ends, as the bytes a terminal sends)
+    ('separators_x1c_to_x1f', b'\x1c\x1d\x1e\x1f'),         # Python 3's str.strip() would take them
+    ('no_break_space_in_utf8', b'\xc2\xa0'),                 # U+00A0
+    ('ideographic_space_in_utf8', b'\xe3\x80\x80'),          # U+3000, the full-width space of CJK input
+    ('no_break_space_and_next_line_in_latin1', b'\xa0\x85'),  # one byte each
+]
+
+
+@pytest.mark.parametrize('kept', [k[1] for k in KEPT], ids=[k[0] for k in KEPT])
 @both_examples
-def test_strip_keeps_the_separators_x1c_to_x1f(session, example):
-    client, server = client_with_fake_server(session, example)
-    client.type(b'\x1c\x1d\x1e\x1fmsg\x1c\x1d\x1e\x1f\n')     # Python 3's str.strip() would take them
-    server.expect(b'\x1c\x1d\x1e\x1fmsg\x1c\x1d\x1e\x1f')
-
-
-@both_examples
-def test_strip_keeps_no_break_space_in_utf8(session, example):
-    client, server = client_with_fake_server(session, example)
-    client.type(b'\xc2\xa0msg\xc2\xa0\n')                     # U+00A0
-    server.expect(b'\xc2\xa0msg\xc2\xa0')
-
-
-@both_examples
-def test_strip_keeps_ideographic_space(session, example):
-    client, server = client_with_fake_server(session, example)
-    client.type(b'\xe3\x80\x80msg\xe3\x80\x80\n')             # U+3000, the full-width space of CJK input
-    server.expect(b'\xe3\x80\x80msg\xe3\x80\x80')
-
-
-@both_examples
-def test_strip_keeps_latin1_no_break_space_and_next_line(session, example):
-    client, server = client_with_fake_server(session, example)
-    client.type(b'\xa0\x85msg\x85\xa0\n')                     # NBSP and NEL, one byte each in Latin-1
-    server.expect(b'\xa0\x85msg\x85\xa0')
+def test_strip_keeps_what_python2_kept(session, example, kept):
+    client, server = session.client_with_fake_server(example)
+    client.type(b' ' + kept + b'msg' + kept + b' \n')
+    server.expect(kept + b'msg' + kept)
 
 
 # -- the empty line: nothing is sent, and the client waits for an answer ----------------------------------
 
 @both_examples
 def test_empty_line_sends_nothing_and_the_client_waits(session, example):
-    client, server = client_with_fake_server(session, example, tty=True)
+    client, server = session.client_with_fake_server(example, tty=True)
     client.expect(PROMPT)
     client.type(b'\r')                                        # Enter on an empty line
     client.expect(b'\r\n')
     shown = client.terminal.bytes()
     server.nothing_arrives_within()                           # sendall('') sends nothing, and in that time
-    assert client.terminal.bytes() == shown, 'no new prompt: recv() waits'        # no new prompt: recv() waits
+    assert client.terminal.bytes() == shown, 'no new prompt: recv() waits'
     server.send(b'late')                                      # an answer ends the wait
     client.expect(b"Received 'late'\r\n")
     client.expect(PROMPT)
@@ -136,7 +118,7 @@ def test_empty_line_sends_nothing_and_the_client_waits(session, example):
 
 @both_examples
 def test_line_of_spaces_sends_nothing_either(session, example):
-    client, server = client_with_fake_server(session, example)
+    client, server = session.client_with_fake_server(example)
     client.type(b' \t \n')
     server.nothing_arrives_within()
     assert client.still_running_after(0)
@@ -146,7 +128,7 @@ def test_line_of_spaces_sends_nothing_either(session, example):
 
 @both_examples
 def test_eof_on_pipes_is_eoferror_eof_when_reading_a_line(session, example):
-    client, server = client_with_fake_server(session, example)
+    client, server = session.client_with_fake_server(example)
     client.close_stdin()
     assert client.wait_exit() == 1
     assert client.stdout_bytes() == b'msg to send:'
@@ -157,7 +139,7 @@ def test_eof_on_pipes_is_eoferror_eof_when_reading_a_line(session, example):
 
 @both_examples
 def test_eof_on_a_terminal_is_a_bare_eoferror(session, example):
-    client, server = client_with_fake_server(session, example, tty=True)
+    client, server = session.client_with_fake_server(example, tty=True)
     client.expect(PROMPT)
     client.type(b'\x04')                                      # Ctrl-D at the start of a line
     assert client.wait_exit() == 1
@@ -168,7 +150,7 @@ def test_eof_on_a_terminal_is_a_bare_eoferror(session, example):
 
 @both_examples
 def test_last_line_without_newline_is_sent_before_eof(session, example):
-    client, server = client_with_fake_server(session, example)
+    client, server = session.client_with_fake_server(example)
     client.type(b'last words')
     client.close_stdin()                                      # printf 'last words' | python client4.py
     server.expect(b'last words')
@@ -181,7 +163,7 @@ def test_last_line_without_newline_is_sent_before_eof(session, example):
 # -- Ctrl-C: KeyboardInterrupt; the exit status depends on the interpreter (see README) -------------------
 
 def ctrl_c_at_the_prompt(session, example):
-    client, server = client_with_fake_server(session, example, tty=True)
+    client, server = session.client_with_fake_server(example, tty=True)
     client.expect(PROMPT)
     client.type(b'Hello!\r')
     server.expect(b'Hello!')
