@@ -11,6 +11,11 @@ Runs on Python 2.7 and 3.6+. Tests never start a program, open a socket or wait 
   the only bounded waits are the ``..._within`` checks that something does *not* happen;
 * keeps what every program printed and what crossed every harness socket, for the failure message;
 * reaps every child at teardown, whatever the test did.
+
+A program's stdio is on pipes or on a pseudo-terminal, redirected as a shell would (``< lines``, ``> log``,
+``2> err``, ``2>&1``: see ``Program``). The harness also finds interpreters (``find_python``,
+``find_python3``, ``impl_version``) and puts a child in a locale the machine may lack
+(``locale_environment``: built with glibc's localedef, once per machine).
 """
 from __future__ import print_function
 
