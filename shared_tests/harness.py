@@ -106,6 +106,13 @@ class _FdCloser(object):
             pass
 
 
+def _sigint_as_at_a_terminal():
+    """In the child, before the program starts: SIGINT at its default, so that Python installs its
+    KeyboardInterrupt handler. A runner started in the background by a non-interactive shell (``cmd &``)
+    ignores SIGINT, and a child would inherit that and never see Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _set_nonblocking(fd):
     flags = fcntl.fcntl(fd, fcntl.F_GETFL)
     fcntl.fcntl(fd, fcntl.F_SETFL, flags | os.O_NONBLOCK)
@@ -284,7 +291,7 @@ class Program(object):
             opened.append(f)
             return f
 
-        preexec = None
+        preexec = _sigint_as_at_a_terminal
         if self.tty:
             import pty
             import termios
@@ -292,6 +299,7 @@ class Program(object):
             opened.append(_FdCloser(slave))
 
             def become_session_leader_on_terminal():  # so that Ctrl-C typed on it sends SIGINT
+                _sigint_as_at_a_terminal()
                 os.setsid()
                 fcntl.ioctl([fd for fd in (0, 1, 2) if os.isatty(fd)][0], termios.TIOCSCTTY, 0)
 
