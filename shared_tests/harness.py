@@ -11,6 +11,11 @@ Runs on Python 2.7 and 3.6+. Tests never start a program, open a socket or wait 
   the only bounded waits are the ``..._within`` checks that something does *not* happen;
 * keeps what every program printed and what crossed every harness socket, for the failure message;
 * reaps every child at teardown, whatever the test did.
+
+A program's stdio is on pipes or on a pseudo-terminal, redirected as a shell would (``< lines``, ``> log``,
+``2> err``, ``2>&1``: see ``Program``). The harness also finds interpreters (``find_python``,
+``find_python3``, ``impl_version``) and puts a child in a locale the machine may lack
+(``locale_environment``: built with glibc's localedef, once per machine).
 """
 from __future__ import print_function
 
@@ -101,6 +106,13 @@ class _FdCloser(object):
             pass
 
 
+def _sigint_as_at_a_terminal():
+    """In the child, before the program starts: SIGINT at its default, so that Python installs its
+    KeyboardInterrupt handler. A runner started in the background by a non-interactive shell (``cmd &``)
+    ignores SIGINT, and a child would inherit that and never see Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _set_nonblocking(fd):
     flags = fcntl.fcntl(fd, fcntl.F_GETFL)
     fcntl.fcntl(fd, fcntl.F_SETFL, flags | os.O_NONBLOCK)
@@ -177,26 +189,49 @@ class Capture(object):
 
     def nothing_new_within(self, ms=None):
         """The bounded wait: True if no byte arrives on this stream within ``ms`` milliseconds."""
-        end = _monotonic() + (QUIET_MS if ms is None else ms) / 1000.0
-        with self.cond:
-            size = len(self.data)
-            while len(self.data) == size and not self.closed:
-                remaining = end - _monotonic()
-                if remaining <= 0:
-                    return True
-                self.cond.wait(remaining)
-            return False
+        return nothing_new_within([self], ms)
 
     def wait_closed(self, deadline):
         self.wait_until(lambda data: self.closed, deadline, '%s to be closed' % self.name)
         self.thread.join(deadline.remaining())
 
 
+def nothing_new_within(captures, ms=None):
+    """The bounded wait, on several streams at once: True if none of them gets a byte (or ends) within
+    ``ms`` milliseconds (default HARNESS_QUIET_MS)."""
+    end = _monotonic() + (QUIET_MS if ms is None else ms) / 1000.0
+    sizes = []
+    for capture in captures:
+        with capture.cond:
+            sizes.append((capture, len(capture.data)))
+    for capture, size in sizes:
+        with capture.cond:
+            while len(capture.data) == size and not capture.closed:
+                remaining = end - _monotonic()
+                if remaining <= 0:
+                    break
+                capture.cond.wait(remaining)
+            if len(capture.data) != size or capture.closed:
+                return False
+    return True
+
+
 class Program(object):
-    """One program under test, started through the loopback guard; stdio on pipes or on a terminal."""
+    """One program under test, started through the loopback guard.
+
+    Its stdio is on pipes (the default) or on a pseudo-terminal (``tty=True``: stdin, stdout and stderr are
+    the terminal, as for a person at a shell). As in a shell, stdin can come from a file (``stdin_path``:
+    ``< lines``), stdout can go to a file (``stdout_path``: ``> log``), stderr to a file (``stderr_path``:
+    ``2> err``) or to wherever stdout goes (``stderr_to_stdout``: ``2>&1``).
+
+    What can be read: ``terminal`` (everything the terminal shows, echo included), ``stdout`` and ``stderr``
+    (Captures of pipes; the terminal's Capture where they are on it; None where they go to a file, read
+    those with ``stdout_bytes()`` / ``stderr_bytes()``), and ``screen``: what a person watches (the
+    terminal, else stdout).
+    """
 
     def __init__(self, session, example, script, role, python=None, impl_dir=None, tty=False, env=None,
-                 args=(), stdout_path=None):
+                 args=(), stdin_path=None, stdout_path=None, stderr_path=None, stderr_to_stdout=False):
         self.session = session
         self.example = example
         self.script = script
@@ -205,7 +240,10 @@ class Program(object):
         self.impl_dir = impl_dir or IMPL_DIR
         self.path = os.path.join(self.impl_dir, example, script)
         self.tty = tty
+        self.stdin_path = stdin_path
         self.stdout_path = stdout_path
+        self.stderr_path = stderr_path
+        self.stderr_to_stdout = stderr_to_stdout
         self.events = []
         self.events_cond = threading.Condition()
         self.returncode = None
@@ -226,10 +264,7 @@ class Program(object):
         env['LOOPBACK_REPORT'] = report_path
         argv = [self.python, LAUNCHER, self.script] + list(args)
         cwd = os.path.dirname(self.path)  # as in the article: cd day5 && python server4.py
-        if self.tty:
-            self._spawn_on_terminal(argv, cwd, env)
-        else:
-            self._spawn_on_pipes(argv, cwd, env)
+        self._spawn(argv, cwd, env)
         self.session.programs.append(self)
         exit_r, self._exit_w = os.pipe()  # written to when the program exits, so select() can wake on it
         self.session.closing.append(_FdCloser(exit_r))
@@ -248,41 +283,68 @@ class Program(object):
         _start_daemon(self._read_events, 'events-%s' % self.role, conn)
         self.wait_event('guard', deadline)
 
-    def _spawn_on_pipes(self, argv, cwd, env):
-        stdout = subprocess.PIPE
-        if self.stdout_path:
-            stdout = open(self.stdout_path, 'wb')
-        self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=stdout,
-                                     stderr=subprocess.PIPE, close_fds=True)
-        if self.stdout_path:
-            stdout.close()
-            self.stdout = None
+    def _spawn(self, argv, cwd, env):
+        opened = []  # the parent's copies of the child's ends, closed once the child has them
+
+        def open_file(path, mode):
+            f = open(path, mode)
+            opened.append(f)
+            return f
+
+        preexec = _sigint_as_at_a_terminal
+        if self.tty:
+            import pty
+            import termios
+            master, slave = pty.openpty()
+            opened.append(_FdCloser(slave))
+
+            def become_session_leader_on_terminal():  # so that Ctrl-C typed on it sends SIGINT
+                _sigint_as_at_a_terminal()
+                os.setsid()
+                fcntl.ioctl([fd for fd in (0, 1, 2) if os.isatty(fd)][0], termios.TIOCSCTTY, 0)
+
+            preexec = become_session_leader_on_terminal
+            stdin = stdout = stderr = slave
         else:
-            self.stdout = Capture(os.dup(self.proc.stdout.fileno()), '%s stdout' % self.role)
-            self.proc.stdout.close()
-        self.stderr = Capture(os.dup(self.proc.stderr.fileno()), '%s stderr' % self.role)
-        self.proc.stderr.close()
-        self.stdin_fd = os.dup(self.proc.stdin.fileno())
-        self.proc.stdin.close()
-        _set_nonblocking(self.stdin_fd)
-        self.terminal = None
+            stdin = stdout = stderr = subprocess.PIPE
+        if self.stdin_path:
+            stdin = open_file(self.stdin_path, 'rb')
+        if self.stdout_path:
+            stdout = open_file(self.stdout_path, 'wb')
+        if self.stderr_to_stdout:
+            stderr = subprocess.STDOUT
+        elif self.stderr_path:
+            stderr = open_file(self.stderr_path, 'wb')
+        try:
+            self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=stdin, stdout=stdout, stderr=stderr,
+                                         close_fds=True, preexec_fn=preexec)
+        finally:
+            for f in opened:
+                f.close()
 
-    def _spawn_on_terminal(self, argv, cwd, env):
-        import pty
-        import termios
-        master, slave = pty.openpty()
+        def capture(pipe, name):
+            if pipe is None:
+                return None
+            c = Capture(os.dup(pipe.fileno()), '%s %s' % (self.role, name))
+            pipe.close()
+            return c
 
-        def become_session_leader_on_terminal():
-            os.setsid()
-            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-        env.setdefault('TERM', 'dumb')
-        self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=slave, stdout=slave, stderr=slave,
-                                     close_fds=True, preexec_fn=become_session_leader_on_terminal)
-        os.close(slave)
-        self.terminal = Capture(master, '%s terminal' % self.role)
-        self.stdout = self.stderr = self.terminal
-        self.stdin_fd = os.dup(master)
+        self.terminal = Capture(master, '%s terminal' % self.role) if self.tty else None
+        if self.stdin_path:
+            self.stdin_fd = None                      # nothing to type: the input is the file
+        elif self.tty:
+            self.stdin_fd = os.dup(master)
+        else:
+            self.stdin_fd = os.dup(self.proc.stdin.fileno())
+            self.proc.stdin.close()
+            _set_nonblocking(self.stdin_fd)
+        self.stdout = capture(self.proc.stdout, 'stdout')
+        self.stderr = capture(self.proc.stderr, 'stderr')
+        if self.tty and not self.stdout_path:
+            self.stdout = self.terminal
+        if self.tty and not self.stderr_path and not (self.stderr_to_stdout and self.stdout_path):
+            self.stderr = self.terminal
+        self.screen = self.terminal or self.stdout
 
     def _wait(self):
         self.returncode = self.proc.wait()
@@ -344,8 +406,9 @@ class Program(object):
         return int(self.wait_event('connected')[1])
 
     def expect(self, needle, deadline=None):
-        return self.stdout.expect(needle, deadline or Deadline(), 'expected %s on %s' % (
-            show(needle), self.stdout.name))
+        """Wait for ``needle`` on the screen (the terminal, else stdout); return what came before it."""
+        return self.screen.expect(needle, deadline or Deadline(), 'expected %s on %s' % (
+            show(needle), self.screen.name))
 
     def wait_exit(self, deadline=None):
         deadline = deadline or Deadline()
@@ -364,6 +427,9 @@ class Program(object):
     def type(self, data, deadline=None):
         """Give bytes to the program's stdin (on a terminal: as if typed, so b'\\r' is Enter)."""
         deadline = deadline or Deadline()
+        if self.stdin_fd is None:
+            raise AssertionError('%s: stdin is %s; nothing can be typed' % (
+                self.role, 'the file %s' % self.stdin_path if self.stdin_path else 'closed'))
         self.session.typed.append((self.role, data))
         view = memoryview(data)
         while len(view):
@@ -404,12 +470,18 @@ class Program(object):
         self.signal(signal.SIGKILL)
 
     def stdout_bytes(self):
+        """All stdout so far: from its pipe, the terminal, or the file it was redirected to."""
         if self.stdout is None:
-            with open(self.stdout_path, 'rb') as f:  # stdout went to a file
+            with open(self.stdout_path, 'rb') as f:
                 return f.read()
         return self.stdout.bytes()
 
     def stderr_bytes(self):
+        """All stderr so far: from its pipe, the terminal, or the file it was redirected to."""
+        if self.stderr is None:
+            path = self.stdout_path if self.stderr_to_stdout else self.stderr_path
+            with open(path, 'rb') as f:
+                return f.read()
         return self.stderr.bytes()
 
     def reap(self, deadline):
@@ -430,9 +502,12 @@ class Program(object):
         lines.append('guard events: %s' % '; '.join(self.events))
         if self.terminal is not None:
             lines.append('terminal: %s' % show(self.terminal.bytes()))
-        else:
-            lines.append('stdout: %s' % show(self.stdout_bytes()))
-            lines.append('stderr: %s' % show(self.stderr.bytes()))
+        if self.stdout is not self.terminal:
+            lines.append('stdout%s: %s' % (' (%s)' % self.stdout_path if self.stdout is None else '',
+                                           show(self.stdout_bytes())))
+        if self.stderr is not self.terminal and not self.stderr_to_stdout:
+            lines.append('stderr%s: %s' % (' (%s)' % self.stderr_path if self.stderr is None else '',
+                                           show(self.stderr_bytes())))
         return '\n'.join(lines)
 
 
@@ -485,8 +560,12 @@ class Peer(object):
         return bytes(self.received[start:start + n])
 
     def expect(self, data, deadline=None):
+        """Wait for exactly ``data``: a byte more that has already arrived with it is a failure too."""
+        start = len(self.received)
         got = self.recv_exactly(len(data), deadline)
-        assert got == data, '%s received %s, expected %s' % (self.role, show(got), show(data))
+        more = bytes(self.received[start + len(data):])
+        assert got == data and not more, '%s received %s, expected %s' % (
+            self.role, show(got + more), show(data))
         return got
 
     def expect_eof(self, deadline=None):
@@ -542,7 +621,9 @@ class FakeServer(object):
             deadline.fail('a client to connect to the fake server on port %d' % self.port)
         conn, addr = self.sock.accept()
         self.accepted += 1
-        return Peer(self.session, conn, 'fake server <-> client port %d' % addr[1])
+        peer = Peer(self.session, conn, 'fake server <-> client port %d' % addr[1])
+        peer.port = addr[1]  # the client's port
+        return peer
 
 
 class Session(object):
@@ -593,6 +674,12 @@ class Session(object):
 
     def fake_server(self):
         return FakeServer(self)
+
+    def client_with_fake_server(self, example, role='client', **kwargs):
+        """Start the example's client against a fake server; return the client and the fake's end."""
+        fake = FakeServer(self)
+        client = self.client(example, fake.port, role=role, **kwargs)
+        return client, fake.accept()
 
     # -- the end -------------------------------------------------------------------------------------
     def report(self):
@@ -657,13 +744,122 @@ def find_python(version):
     return found
 
 
+PY3_VERSIONS = ('3.13', '3.12', '3.11', '3.10', '3.9', '3.8', '3.7', '3.6')
+
+
+def find_python3():
+    """A Python 3 to run the port with when the suite itself runs on Python 2: $PYTHON3, else the newest."""
+    given = os.environ.get('PYTHON3')
+    if given and python_version(given)[0] == 3:
+        return given
+    for version in PY3_VERSIONS:
+        path = find_python(version)
+        if path:
+            return path
+    return None
+
+
+_VERSIONS = {}
+
+
+def python_version(python):
+    """(major, minor) of an interpreter, asked once; (0, 0) if it does not run."""
+    if python not in _VERSIONS:
+        probe = 'import sys; print("%d %d" % sys.version_info[:2])'
+        try:
+            with open(os.devnull, 'w') as devnull:
+                said = subprocess.check_output([python, '-c', probe], stderr=devnull)
+            _VERSIONS[python] = tuple(int(n) for n in said.split())
+        except (OSError, subprocess.CalledProcessError):
+            _VERSIONS[python] = (0, 0)
+    return _VERSIONS[python]
+
+
+def impl_version():
+    """(major, minor) of the interpreter under test, IMPL_PYTHON (not necessarily the one running pytest)."""
+    return python_version(IMPL_PYTHON)
+
+
+def in_ci():
+    """CI sets CI=1: there, what the suite needs and cannot find is a failure, not a skip."""
+    return bool(os.environ.get('CI'))
+
+
+class Unavailable(Exception):
+    """Something a test needs (an interpreter, a locale) is not on this machine; the message says why."""
+
+
+# The terminal encodings the suite types in: locale -> (glibc source, charmap, the codeset Python then sees).
+LOCALES = {
+    'C.UTF-8': ('C', 'UTF-8', 'UTF-8'),
+    'C': (None, None, 'ANSI_X3.4-1968'),
+    'zh_CN.GBK': ('zh_CN', 'GBK', 'GBK'),
+    'en_US.ISO-8859-1': ('en_US', 'ISO-8859-1', 'ISO-8859-1'),
+}
+_LOCALE_ENVS = {}
+
+
+def locale_environment(name):
+    """The environment variables that run a child in locale ``name`` (one of LOCALES).
+
+    A locale the system lacks is built once per machine with glibc's ``localedef`` into a cache folder of
+    this user's, passed on as LOCPATH. Raises Unavailable if that cannot be done.
+    """
+    if name not in _LOCALE_ENVS:
+        source, charmap, codeset = LOCALES[name]
+        env = {'LC_ALL': name}
+        if _codeset(env) != codeset:
+            cache = os.path.join(tempfile.gettempdir(), 'p23-locales-%d' % os.getuid())
+            env['LOCPATH'] = cache
+            if _codeset(env) != codeset:
+                _build_locale(cache, name, source, charmap)
+            if _codeset(env) != codeset:
+                raise Unavailable('locale %s: not installed, and localedef could not build it' % name)
+        _LOCALE_ENVS[name] = env
+    return dict(_LOCALE_ENVS[name])
+
+
+def _codeset(env):
+    probe = 'import locale; locale.setlocale(locale.LC_ALL, ""); print(locale.nl_langinfo(locale.CODESET))'
+    full = dict(os.environ)
+    full.pop('LOCPATH', None)
+    full.update(env)
+    try:
+        with open(os.devnull, 'w') as devnull:
+            return subprocess.check_output([sys.executable, '-c', probe], env=full,
+                                           stderr=devnull).decode('ascii', 'replace').strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def _build_locale(cache, name, source, charmap):
+    """localedef into a fresh folder, then rename it into the cache: safe when tests build it at once."""
+    if not os.path.isdir(cache):
+        try:
+            os.makedirs(cache)
+        except OSError:
+            pass  # another process made it
+    work = tempfile.mkdtemp(prefix='build-', dir=cache)
+    try:
+        with open(os.devnull, 'w') as devnull:
+            subprocess.call(['localedef', '-i', source, '-f', charmap, os.path.join(work, name)],
+                            stdout=devnull, stderr=devnull)
+        os.rename(os.path.join(work, name), os.path.join(cache, name))
+    except OSError:
+        pass  # no localedef, or another process got there first; the caller checks the result
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def child_environment(extra=None):
     """The environment of a program under test: the caller's, without what changes Python's stdio."""
     env = dict(os.environ)
     for name in ('PYTHONUNBUFFERED', 'PYTHONIOENCODING', 'PYTHONWARNINGS', 'PYTHONSTARTUP',
-                 'PYTHONINSPECT', 'PYTHONDEVMODE', 'PYTHONUTF8', 'PYTHONLEGACYWINDOWSSTDIO'):
+                 'PYTHONINSPECT', 'PYTHONDEVMODE', 'PYTHONUTF8', 'PYTHONLEGACYWINDOWSSTDIO',
+                 'PYTHON_COLORS', 'FORCE_COLOR', 'NO_COLOR', 'LOCPATH'):
         env.pop(name, None)
     env['LC_ALL'] = 'C.UTF-8'  # a UTF-8 terminal, unless a test says otherwise
+    env['TERM'] = 'dumb'       # a terminal without colours: Python 3.13 colours tracebacks on any other
     env['PYTHONDONTWRITEBYTECODE'] = '1'
     env.update(extra or {})
     return env

@@ -1,0 +1,246 @@
+# -*- coding: utf-8 -*-
+"""Differential and interop: the Python 2 original on Python 2.7 and the port, side by side.
+
+Each scenario runs once on the original (the oracle) and once on the port, and records everything a
+person or a peer could see: every terminal and log byte for byte, what crossed the wire, the exit status.
+The two records must be equal, except for what README.md documents as different (and nothing else):
+the frames of a traceback (its first and last lines are kept), the exception names of PEP 3151, the exit
+status after Ctrl-C on Python 3.8+. Then the original's client talks to the port's server, and the reverse.
+
+Which port: the tree under test (IMPL_DIR, IMPL_PYTHON); when that is the original itself (tox -e py27),
+py3_port on a Python 3 (PYTHON3, else the newest found). No Python 2.7 (PYTHON27) or Python 3: the tests
+skip, and fail when CI is set.
+"""
+import os
+import re
+import signal
+
+import pytest
+
+from harness import PROMPT
+
+EX1 = 'example1_interactive'
+EX2 = 'example2_accept_loop'
+both_examples = pytest.mark.parametrize('example', [EX1, EX2])
+
+TRACEBACK = b'Traceback (most recent call last):'
+PEP_3151 = [(b'ConnectionResetError: ', b'socket.error: ')]  # Python 3 name -> Python 2 name
+
+
+def documented(text, **clients):
+    """``text`` with what README.md documents as different made equal, and the clients' ports named."""
+    for name, port in clients.items():
+        text = text.replace(b"('127.0.0.1', %d)" % port, b"('127.0.0.1', <%s>)" % name.encode('ascii'))
+    head, mark, tail = text.partition(TRACEBACK)
+    if mark:
+        newline = b'\r\n' if tail.endswith(b'\r\n') else b'\n'
+        last = tail.rstrip(b'\r\n').splitlines()[-1]
+        for python3, python2 in PEP_3151:
+            last = last.replace(python3, python2, 1) if last.startswith(python3) else last
+        text = head + mark + b' [frames] ' + last + newline
+    return text
+
+
+def status(returncode):
+    return 1 if returncode == -signal.SIGINT else returncode  # 3.8+ dies by SIGINT where 2.7 exits 1
+
+
+def side_by_side(session, oracle, ported, scenario, *args):
+    """Run the scenario on both; the records must be equal."""
+    expected = scenario(session, oracle, *args)
+    got = scenario(session, ported, *args)
+    assert got == expected, 'the port (%r) differs from the original (%r)' % (ported, oracle)
+
+
+# -- scenarios -----------------------------------------------------------------------------------------------
+
+def article_demo(session, impl, example):
+    """The article's demonstration on three terminals: A talks, B waits, A leaves with Ctrl-C."""
+    role = lambda who: '%s (%s)' % (who, impl.label)
+    server = session.server(example, role=role('server'), tty=True, **impl.runs)
+    a = session.client(example, server.port, role=role('client A'), tty=True, **impl.runs)
+    for line in (b'Hello!', b"I'm Client A."):
+        a.expect(PROMPT)
+        a.type(line + b'\r')
+    a.expect(PROMPT)
+    b = session.client(example, server.port, role=role('client B'), tty=True, **impl.runs)
+    b.expect(PROMPT)
+    b.type(b"I'm Client B.\r")
+    b.expect(b"I'm Client B.\r\n")
+    a.interrupt()
+    a.wait_exit()
+    if example == EX1:
+        server.wait_exit()
+        b.wait_exit()
+    else:
+        b.expect(PROMPT)
+        b.type(b'\x04')
+        b.wait_exit()
+        server.wait_event('accepting', count=3)
+        server.interrupt()
+        server.wait_exit()
+    ports = dict(A=a.local_port, B=b.local_port)
+    return [(who.role.split(' (')[0], documented(who.terminal.bytes(), **ports), status(who.returncode))
+            for who in (server, a, b)]
+
+
+def client_at_a_terminal(session, impl, example):
+    """A person at the client's terminal, a fake server answering: the quirks of raw_input() at a terminal."""
+    client, server = session.client_with_fake_server(example, role='client (%s)' % impl.label, tty=True,
+                                                     **impl.runs)
+    for typed, sent, answer in [
+            (b'Hello!\r', b'Hello!', b'Hello!'),
+            (b"  I'm Client A.\t\r", b"I'm Client A.", b"I'm Client A."),
+            (b'ab\x00cd\rxy\r', b'abxy', b'abxy'),                       # NUL: the next line is appended
+            (b'ab\x16\rcd\r', b'ab\rcd', b'ab\rcd'),                     # Ctrl-V Enter: a CR in the line
+            (b'\xe4\xb8\xad\xff\x1f\xc2\xa0\xe3\x80\x80 \r', b'\xe4\xb8\xad\xff\x1f\xc2\xa0\xe3\x80\x80',
+             b'\x00\x7f\x80\xff\'"\\'),
+            (b'\r', b'', b'A' * 1024 + b'B' * 100),                       # empty line: recv() waits
+            (b'more\r', b'more', b'')]:                                  # the rest of the long answer
+        client.expect(PROMPT)
+        client.type(typed)
+        server.expect(sent)
+        if answer:
+            server.send(answer)
+    client.expect(PROMPT)
+    client.type(b'abc\x04')                                                     # abc, Ctrl-D ...
+    client.expect(b'abc')
+    client.type(b'next\r')                                                      # ... the line goes on
+    server.expect(b'abcnext')
+    server.send(b'abcnext')
+    client.expect(PROMPT)
+    client.type(b'xyz\x04\x04\x04')                                             # xyz, three Ctrl-D: 'xy'
+    server.expect(b'xy')
+    server.send(b'xy')
+    client.expect(PROMPT)
+    client.type(b'\x04')                                                        # Ctrl-D: EOFError
+    client.wait_exit()
+    server.expect_eof()
+    return [('terminal', documented(client.terminal.bytes())), ('exit', status(client.returncode)),
+            ('sent', bytes(server.received))]
+
+
+ALL_BYTES = bytes(bytearray(range(256)))
+
+
+def client_on_pipes_into_a_log(session, impl, example):
+    """The client with its input from a pipe and its output in a log (> log 2>&1): bytes of every kind."""
+    log = os.path.join(session.tmpdir, 'client-%s.log' % impl.label.replace(' ', '-'))
+    client, server = session.client_with_fake_server(example, role='client (%s)' % impl.label,
+                                                     stdout_path=log, stderr_to_stdout=True, **impl.runs)
+    client.type(b'  Hello!\r\n'
+                b"I'm Client A.\n" +
+                ALL_BYTES.replace(b'\n', b'') + b'\n'
+                b'\x1c\x1d\x1e\x1f\xc2\xa0\xe3\x80\x80 msg \xa0\x85\t\x0b\x0c\r\n'
+                b'ab\rcd\n' +
+                b'0123456789' * 300 + b'\n'
+                b'\n'
+                b'last')
+    client.close_stdin()
+    for sent, answer in [
+            (b'Hello!', b'Hello!'),
+            (b"I'm Client A.", b"I'm Client A."),
+            (ALL_BYTES.replace(b'\n', b''), ALL_BYTES),
+            (b'\x1c\x1d\x1e\x1f\xc2\xa0\xe3\x80\x80 msg \xa0\x85', b'\xe4\xb8\xad\xe6\x96\x87'),
+            (b'ab\rcd', b'it\'s "q" \\ \t\r\n'),
+            (b'0123456789' * 300, b'X' * 1500),                                 # read as 1024, then 476
+            (b'last', b'last')]:                                         # (the empty line sent nothing)
+        server.expect(sent)
+        server.send(answer)
+    client.wait_exit()
+    server.expect_eof()
+    return [('log', documented(client.stdout_bytes())), ('exit', status(client.returncode)),
+            ('sent', bytes(server.received))]
+
+
+MESSAGES = [b'\xe4\xb8\xad\xe6\x96\x87', b'\xff\xfe\xc3(\x80', b'a\x00b', ALL_BYTES, b'0123456789' * 250,
+            b'a' * 1023 + b'\xe4\xb8\xad']
+
+
+def server_into_a_log(session, impl, example):
+    """The server with its output in a log (> log 2>&1), raw clients sending bytes of every kind."""
+    log = os.path.join(session.tmpdir, 'server-%s.log' % impl.label.replace(' ', '-'))
+    server = session.server(example, role='server (%s)' % impl.label, stdout_path=log, stderr_to_stdout=True,
+                            **impl.runs)
+    a = session.connect(server.port, role='client A')
+    for message in MESSAGES:
+        a.send(message)
+        a.expect(message)
+    ports = dict(A=a.port)
+    if example == EX2:
+        b = session.connect(server.port, role='client B')
+        b.send(b"I'm Client B.")
+        a.close()
+        b.expect(b"I'm Client B.")
+        b.close()
+        server.wait_event('accepting', count=3)
+        server.signal(signal.SIGINT)
+        ports['B'] = b.port
+    else:
+        a.close()
+    server.wait_exit()
+    return [('log', documented(server.stdout_bytes(), **ports)), ('exit', status(server.returncode))]
+
+
+@both_examples
+def test_article_demo_is_the_same_on_the_original_and_the_port(session, oracle, ported, example):
+    side_by_side(session, oracle, ported, article_demo, example)
+
+
+@both_examples
+def test_client_at_a_terminal_is_the_same_on_the_original_and_the_port(session, oracle, ported, example):
+    side_by_side(session, oracle, ported, client_at_a_terminal, example)
+
+
+@both_examples
+def test_client_on_pipes_is_the_same_on_the_original_and_the_port(session, oracle, ported, example):
+    side_by_side(session, oracle, ported, client_on_pipes_into_a_log, example)
+
+
+@both_examples
+def test_server_is_the_same_on_the_original_and_the_port(session, oracle, ported, example):
+    side_by_side(session, oracle, ported, server_into_a_log, example)
+
+
+# -- interop: the original's client with the port's server, and the reverse ----------------------------------
+
+def talk(session, server_impl, client_impl, example):
+    server = session.server(example, role='server (%s)' % server_impl.label, tty=True, **server_impl.runs)
+    client = session.client(example, server.port, role='client (%s)' % client_impl.label, tty=True,
+                            **client_impl.runs)
+    for line in (b'Hello!', b"I'm Client A.", b'\xe4\xb8\xad\xe6\x96\x87 \xff'):
+        client.expect(PROMPT)
+        client.type(line + b'\r')
+    client.expect(PROMPT)
+    client.type(b'\x04')
+    assert client.wait_exit() == 1
+    assert client.terminal.bytes().startswith(
+        b"msg to send:Hello!\r\n"
+        b"Received 'Hello!'\r\n"
+        b"msg to send:I'm Client A.\r\n"
+        b"Received \"I'm Client A.\"\r\n"
+        b"msg to send:\xe4\xb8\xad\xe6\x96\x87 \xff\r\n"
+        b"Received '\\xe4\\xb8\\xad\\xe6\\x96\\x87 \\xff'\r\n"
+        b"msg to send:Traceback (most recent call last):\r\n")
+    said = {EX1: b'revc: ', EX2: b'Received '}[example]
+    server.expect(said + b'\xe4\xb8\xad\xe6\x96\x87 \xff\r\n')
+    if example == EX1:
+        assert server.wait_exit() == 0
+    else:
+        server.expect(b'Received \r\n')
+    assert server.terminal.bytes() == (
+        b"Connected by ('127.0.0.1', %d)\r\n" % client.local_port +
+        said + b"Hello!\r\n" +
+        said + b"I'm Client A.\r\n" +
+        said + b"\xe4\xb8\xad\xe6\x96\x87 \xff\r\n" +
+        (b'Received \r\n' if example == EX2 else b''))
+
+
+@both_examples
+def test_python2_client_talks_to_python3_server(session, oracle, ported, example):
+    talk(session, ported, oracle, example)
+
+
+@both_examples
+def test_python3_client_talks_to_python2_server(session, oracle, ported, example):
+    talk(session, oracle, ported, example)
