@@ -228,7 +228,8 @@ def nothing_reaches_within(sock, ms=None):
     return not ready
 
 
-@pytest.mark.parametrize('setup,host', [(TCP, '0.0.0.0'), (TCP, 'localhost'), (TCP6, '::ffff:127.0.0.1')])
+@pytest.mark.parametrize('setup,host', [(TCP, '0.0.0.0'), (TCP, 'localhost'), (TCP6, '::ffff:127.0.0.1')],
+                         ids=['wildcard', 'localhost', 'ipv4_mapped'])
 def test_an_address_the_kernel_would_deliver_here_is_refused_and_nothing_arrives(session, setup, host):
     fake = session.fake_server()                         # listens on 127.0.0.1: each host above reaches it
     lines, program = probe(session, setup, "s.connect(('%s', %d))" % (host, fake.port))
