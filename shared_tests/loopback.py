@@ -135,20 +135,35 @@ def install(reporter, connect_map, bind_port):
         flags = args[1] if len(args) > 1 else kwargs.get('flags', 0)
         return is_loopback(host) or bool(flags & socket.NI_NUMERICHOST)
 
+    def check(family, verb, address):
+        if family not in (socket.AF_INET, socket.AF_INET6):
+            refuse(verb, (str(address), 0))
+        if not isinstance(address, tuple) or not is_loopback(address[0]):
+            refuse(verb, address if isinstance(address, tuple) else (str(address), 0))
+        return address
+
+    def redirect(address):
+        if isinstance(address, tuple) and (address[0], address[1]) in connect_map:
+            target = connect_map[(address[0], address[1])]
+            reporter.say('connect', address[0], address[1], '->', target[0], target[1])
+            return target
+        return address
+
     class LoopbackSocket(RealSocket):
         """socket.socket, but every address must be loopback (after the redirections)."""
 
         if sys.version_info[0] == 2:
             def __init__(self, *args, **kwargs):
                 RealSocket.__init__(self, *args, **kwargs)
-                self.sendto = self._guarded_sendto  # Python 2 delegates sendto per instance
+                real = self._sock  # Python 2 delegates sendto per instance, to the C socket in _sock
+
+                def sendto(data, *rest):  # refers to the C socket, not to self: no reference cycle, so
+                    check(real.family, 'sendto', redirect(rest[-1]))  # the socket still closes when its
+                    return real.sendto(data, *rest)                    # last reference goes, as before
+                self.sendto = sendto
 
         def _check(self, verb, address):
-            if self.family not in (socket.AF_INET, socket.AF_INET6):
-                refuse(verb, (str(address), 0))
-            if not isinstance(address, tuple) or not is_loopback(address[0]):
-                refuse(verb, address if isinstance(address, tuple) else (str(address), 0))
-            return address
+            return check(self.family, verb, address)
 
         def bind(self, address):
             requested = address
@@ -172,15 +187,8 @@ def install(reporter, connect_map, bind_port):
             reporter.say('accept', addr[0], addr[1])
             return conn, addr
 
-        def _redirect(self, address):
-            if isinstance(address, tuple) and (address[0], address[1]) in connect_map:
-                target = connect_map[(address[0], address[1])]
-                reporter.say('connect', address[0], address[1], '->', target[0], target[1])
-                return target
-            return address
-
         def connect(self, address):
-            address = self._check('connect', self._redirect(address))
+            address = self._check('connect', redirect(address))
             try:
                 RealSocket.connect(self, address)
             except socket.error as e:
@@ -189,20 +197,18 @@ def install(reporter, connect_map, bind_port):
             reporter.say('connected', self.getsockname()[1])
 
         def connect_ex(self, address):
-            address = self._check('connect', self._redirect(address))
+            address = self._check('connect', redirect(address))
             return RealSocket.connect_ex(self, address)
 
-        def _guarded_sendto(self, data, *rest):
-            self._check('sendto', self._redirect(rest[-1]))
-            return self._sock.sendto(data, *rest) if sys.version_info[0] == 2 else RealSocket.sendto(self, data, *rest)
-
         if sys.version_info[0] >= 3:
-            sendto = _guarded_sendto
+            def sendto(self, data, *rest):  # rest: [flags,] address
+                self._check('sendto', redirect(rest[-1]))
+                return RealSocket.sendto(self, data, *rest)
 
         if hasattr(RealSocket, 'sendmsg'):
             def sendmsg(self, buffers, *rest):  # rest: ancdata, flags, address
                 if len(rest) >= 3 and rest[2] is not None:
-                    self._check('sendmsg', self._redirect(rest[2]))
+                    self._check('sendmsg', redirect(rest[2]))
                 return RealSocket.sendmsg(self, buffers, *rest)
 
     socket.socket = LoopbackSocket
