@@ -101,6 +101,13 @@ class _FdCloser(object):
             pass
 
 
+def _sigint_as_at_a_terminal():
+    """In the child, before the program starts: SIGINT at its default, so that Python installs its
+    KeyboardInterrupt handler. A runner started in the background by a non-interactive shell (``cmd &``)
+    ignores SIGINT, and a child would inherit that and never see Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _set_nonblocking(fd):
     flags = fcntl.fcntl(fd, fcntl.F_GETFL)
     fcntl.fcntl(fd, fcntl.F_SETFL, flags | os.O_NONBLOCK)
@@ -253,7 +260,7 @@ class Program(object):
         if self.stdout_path:
             stdout = open(self.stdout_path, 'wb')
         self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.PIPE, stdout=stdout,
-                                     stderr=subprocess.PIPE, close_fds=True)
+                                     stderr=subprocess.PIPE, close_fds=True, preexec_fn=_sigint_as_at_a_terminal)
         if self.stdout_path:
             stdout.close()
             self.stdout = None
@@ -273,6 +280,7 @@ class Program(object):
         master, slave = pty.openpty()
 
         def become_session_leader_on_terminal():
+            _sigint_as_at_a_terminal()
             os.setsid()
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
