@@ -55,19 +55,26 @@ def echo(session, peer, payload, deadline):
     sender.start()
     session.wire.append((peer.role, '->', '%d random bytes, sha256 %s (from a thread)' % (
         len(payload), sha256(payload))))
+    result = read_and_hash(session, peer, len(payload), deadline)
+    sender.join(deadline.remaining())
+    assert not failures, 'sending failed: %r' % failures
+    return result
+
+
+def read_and_hash(session, peer, size, deadline):
+    """Read up to ``size`` bytes (less if the connection ends); return their SHA-256 and how many came.
+    The wire log gets one line for them all."""
     digest, received = hashlib.sha256(), 0
-    while received < len(payload):
+    while received < size:
         ready, _, _ = select.select([peer.sock], [], [], deadline.remaining())
         if not ready:
-            deadline.fail('the echo: %d of %d bytes back' % (received, len(payload)))
+            deadline.fail('%s: %d of %d bytes back' % (peer.role, received, size))
         chunk = peer.sock.recv(262144)
         if not chunk:
             break
         digest.update(chunk)
         received += len(chunk)
     session.wire.append((peer.role, '<-', '%d bytes, sha256 %s' % (received, digest.hexdigest())))
-    sender.join(deadline.remaining())
-    assert not failures, 'sending failed: %r' % failures
     return digest.hexdigest(), received
 
 
