@@ -7,8 +7,14 @@ script in the same interpreter (Python 2.7 or 3.x), after replacing ``socket.soc
 
 * rewrites addresses from outside:  ``bind`` to '' / 0.0.0.0 becomes 127.0.0.1 on port LOOPBACK_BIND_PORT
   (default 0: the OS chooses), and ``connect`` to an address named in LOOPBACK_CONNECT goes where it says;
-* refuses, before any packet is sent, every bind, connect or sendto whose address is not a literal
-  127.0.0.0/8 or ::1 address, raising ``socket.error`` (OSError) with ENETUNREACH;
+* refuses, before any packet is sent, every bind, connect, connect_ex, sendto or sendmsg whose address is
+  not a literal 127.0.0.0/8 or ::1 address, raising ``socket.error`` (OSError) with ENETUNREACH; names are
+  refused too, even 'localhost', and so is every look-up that could ask a name server (getaddrinfo,
+  gethostbyname, gethostbyname_ex, gethostbyaddr, getnameinfo of anything but a literal address);
+* guards every socket object a script can get from the socket module: made by ``socket.socket``, returned by
+  ``accept()``, ``dup()``, ``fromfd()``, ``create_connection()`` (Python 2 builds the first three from a
+  class of its own, ``socket._socketobject``, which is replaced too); a socket that listens without a bind
+  is bound to loopback first, not left on every interface;
 * reports what it did, one line per event, to the harness over the AF_UNIX stream socket LOOPBACK_REPORT.
 
 It fails closed: without LOOPBACK_REPORT, or if the report socket cannot be reached, the script is not run
@@ -22,7 +28,11 @@ Environment:
 
 Events (space separated, one per line): ``guard PID``, ``bind HOST PORT -> HOST PORT``, ``listen PORT``,
 ``accepting`` (blocked in accept()), ``accept PEERHOST PEERPORT``, ``connect HOST PORT -> HOST PORT``, ``connected LOCALPORT``,
-``refused VERB HOST PORT``, ``error VERB ERRNO``.
+``refused VERB HOST PORT`` (VERB: bind, connect, sendto, sendmsg, resolve), ``error VERB ERRNO``.
+
+What it is not: a sandbox against a program that tries to escape it (``import _socket``, ctypes, a child
+process). It confines honest programs and mistaken ports; the second wall is CI's network namespace, in which
+only loopback exists (see docs/reliability.md).
 """
 import errno
 import os
@@ -83,20 +93,77 @@ def install(reporter, connect_map, bind_port):
                            'loopback guard: refusing to %s %r; only 127.0.0.0/8 and ::1 are allowed'
                            % (verb, address))
 
+    def is_literal(host):
+        """True for a numeric IPv4 or IPv6 address: looking it up asks no name server."""
+        for family in (socket.AF_INET, socket.AF_INET6):
+            try:
+                socket.inet_pton(family, host)
+                return True
+            except (socket.error, TypeError, ValueError):
+                pass
+        return False
+
+    def as_text(host):
+        if isinstance(host, bytes) and str is not bytes:  # Python 3 takes bytes names too
+            return host.decode('ascii', 'replace')
+        return host
+
+    def guard_lookup(name, allowed, where=lambda args: (args[0], 0)):
+        """Replace socket.NAME by a function that refuses unless allowed(host, args, kwargs)."""
+        real = getattr(socket, name)
+
+        def lookup(*args, **kwargs):
+            host, port = where(args)
+            if not allowed(as_text(host), args, kwargs):
+                refuse('resolve', (as_text(host), port))
+            if name == 'getaddrinfo' and host:  # a literal address: AI_NUMERICHOST makes sure it is only parsed
+                if 'flags' in kwargs or len(args) < 6 and kwargs:
+                    kwargs['flags'] = kwargs.get('flags', 0) | socket.AI_NUMERICHOST
+                else:  # Python 2 takes no keywords: host, port, family, type, proto, flags
+                    args = tuple(args[:5]) + (0,) * (5 - len(args[:5])) + (
+                        (args[5] if len(args) > 5 else 0) | socket.AI_NUMERICHOST,)
+            return real(*args, **kwargs)
+        lookup.__name__ = name
+        lookup.__doc__ = real.__doc__
+        setattr(socket, name, lookup)
+
+    def getaddrinfo_allowed(host, args, kwargs):
+        # None and '' are the local wildcard or loopback; a literal address is parsed, not looked up
+        return host is None or host == '' or is_literal(host)
+
+    def getnameinfo_allowed(host, args, kwargs):
+        flags = args[1] if len(args) > 1 else kwargs.get('flags', 0)
+        return is_loopback(host) or bool(flags & socket.NI_NUMERICHOST)
+
+    def check(family, verb, address):
+        if family not in (socket.AF_INET, socket.AF_INET6):
+            refuse(verb, (str(address), 0))
+        if not isinstance(address, tuple) or not is_loopback(address[0]):
+            refuse(verb, address if isinstance(address, tuple) else (str(address), 0))
+        return address
+
+    def redirect(address):
+        if isinstance(address, tuple) and (address[0], address[1]) in connect_map:
+            target = connect_map[(address[0], address[1])]
+            reporter.say('connect', address[0], address[1], '->', target[0], target[1])
+            return target
+        return address
+
     class LoopbackSocket(RealSocket):
         """socket.socket, but every address must be loopback (after the redirections)."""
 
         if sys.version_info[0] == 2:
             def __init__(self, *args, **kwargs):
                 RealSocket.__init__(self, *args, **kwargs)
-                self.sendto = self._guarded_sendto  # Python 2 delegates sendto per instance
+                real = self._sock  # Python 2 delegates sendto per instance, to the C socket in _sock
+
+                def sendto(data, *rest):  # refers to the C socket, not to self: no reference cycle, so
+                    check(real.family, 'sendto', redirect(rest[-1]))  # the socket still closes when its
+                    return real.sendto(data, *rest)                    # last reference goes, as before
+                self.sendto = sendto
 
         def _check(self, verb, address):
-            if self.family not in (socket.AF_INET, socket.AF_INET6):
-                refuse(verb, (str(address), 0))
-            if not isinstance(address, tuple) or not is_loopback(address[0]):
-                refuse(verb, address if isinstance(address, tuple) else (str(address), 0))
-            return address
+            return check(self.family, verb, address)
 
         def bind(self, address):
             requested = address
@@ -108,6 +175,9 @@ def install(reporter, connect_map, bind_port):
             reporter.say('bind', requested[0] or "''", requested[1], '->', actual[0], actual[1])
 
         def listen(self, *args):
+            if self.family in (socket.AF_INET, socket.AF_INET6) and self.getsockname()[1] == 0:
+                # listen() on an unbound socket would bind it to every interface: bind it here first
+                self.bind(('', bind_port) if self.family == socket.AF_INET else ('::1', bind_port))
             RealSocket.listen(self, *args)
             reporter.say('listen', self.getsockname()[1])
 
@@ -117,15 +187,8 @@ def install(reporter, connect_map, bind_port):
             reporter.say('accept', addr[0], addr[1])
             return conn, addr
 
-        def _redirect(self, address):
-            if isinstance(address, tuple) and (address[0], address[1]) in connect_map:
-                target = connect_map[(address[0], address[1])]
-                reporter.say('connect', address[0], address[1], '->', target[0], target[1])
-                return target
-            return address
-
         def connect(self, address):
-            address = self._check('connect', self._redirect(address))
+            address = self._check('connect', redirect(address))
             try:
                 RealSocket.connect(self, address)
             except socket.error as e:
@@ -134,18 +197,36 @@ def install(reporter, connect_map, bind_port):
             reporter.say('connected', self.getsockname()[1])
 
         def connect_ex(self, address):
-            address = self._check('connect', self._redirect(address))
+            address = self._check('connect', redirect(address))
             return RealSocket.connect_ex(self, address)
 
-        def _guarded_sendto(self, data, *rest):
-            self._check('sendto', self._redirect(rest[-1]))
-            return self._sock.sendto(data, *rest) if sys.version_info[0] == 2 else RealSocket.sendto(self, data, *rest)
-
         if sys.version_info[0] >= 3:
-            sendto = _guarded_sendto
+            def sendto(self, data, *rest):  # rest: [flags,] address
+                self._check('sendto', redirect(rest[-1]))
+                return RealSocket.sendto(self, data, *rest)
+
+        if hasattr(RealSocket, 'sendmsg'):
+            def sendmsg(self, buffers, *rest):  # rest: ancdata, flags, address
+                if len(rest) >= 3 and rest[2] is not None:
+                    self._check('sendmsg', redirect(rest[2]))
+                return RealSocket.sendmsg(self, buffers, *rest)
 
     socket.socket = LoopbackSocket
     socket.SocketType = LoopbackSocket
+    if sys.version_info[0] == 2:
+        # Python 2's accept() and dup() build their result from the module's _socketobject, and fromfd()
+        # returns a bare _socket.socket: all three would be unguarded.
+        import _socket
+        socket._socketobject = LoopbackSocket
+
+        def fromfd(fd, family, type, proto=0):
+            return LoopbackSocket(_sock=_socket.fromfd(fd, family, type, proto))
+        socket.fromfd = fromfd
+    guard_lookup('getaddrinfo', getaddrinfo_allowed, lambda args: (args[0], args[1] if len(args) > 1 else 0))
+    guard_lookup('gethostbyname', lambda host, args, kwargs: is_literal(host))
+    guard_lookup('gethostbyname_ex', lambda host, args, kwargs: is_loopback(host))  # it looks the address up
+    guard_lookup('gethostbyaddr', lambda host, args, kwargs: is_loopback(host))     # a reverse look-up
+    guard_lookup('getnameinfo', getnameinfo_allowed, lambda args: tuple(args[0])[:2])
     return LoopbackSocket
 
 

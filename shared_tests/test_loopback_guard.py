@@ -1,0 +1,326 @@
+# -*- coding: utf-8 -*-
+"""Nothing leaves loopback: the launcher (loopback.py) refuses every other address, before any packet.
+
+Each attempt runs in a probe script started through the launcher, with the interpreter under test, exactly as
+the article's programs are. The probe reports three things, and each is a separate proof:
+
+* what the call did: the guard's refusal (ENETUNREACH, its own message), never the kernel's;
+* what became of the socket: still unbound and unconnected, so the kernel never took a step that a packet
+  needs (a connect or sendto would have given it a local port first);
+* on Python 3.8+, every socket call that reached the C layer (``sys.addaudithook``; the C methods raise the
+  audit event before their system call): none but those to loopback.
+
+And a canary: an address that the kernel itself would deliver on this machine (0.0.0.0, 'localhost',
+::ffff:127.0.0.1) is refused too, and a listener of the harness on that port sees no connection and no
+datagram, while a control attempt to 127.0.0.1 does reach it.
+"""
+import errno
+import os
+import select
+import socket
+import subprocess
+import sys
+import threading
+
+import pytest
+
+import harness
+from harness import Deadline, Program
+
+PROBE = r'''
+import socket, sys
+
+calls, recording = [], [False]
+WATCHED = ('socket.connect', 'socket.bind', 'socket.sendto', 'socket.sendmsg', 'socket.getaddrinfo',
+           'socket.gethostbyname', 'socket.gethostbyaddr', 'socket.getnameinfo')
+
+def hook(event, args):
+    if recording[0] and event in WATCHED:
+        where = args[1] if event in ('socket.connect', 'socket.bind', 'socket.sendto', 'socket.sendmsg') else args[0]
+        calls.append('%s %s' % (event.split('.')[1], where[0] if isinstance(where, tuple) else where))
+
+if hasattr(sys, 'addaudithook'):
+    sys.addaudithook(hook)
+
+namespace = {'socket': socket}
+exec(sys.argv[1], namespace)                       # setup: not watched
+recording[0] = True
+try:
+    exec(sys.argv[2], namespace)                   # the attempt
+    print('done')
+except socket.error as e:
+    print('error: %s' % e)
+recording[0] = False
+
+s = namespace.get('s')
+if s is not None:
+    host, port = s.getsockname()[:2]
+    try:
+        s.getpeername()
+        peer = 'connected'
+    except socket.error:
+        peer = 'not connected'
+    print('s: %s, %s' % ('bound to %s' % host if port else 'unbound', peer))
+if hasattr(sys, 'addaudithook'):
+    print('C-level calls: %s' % (', '.join(calls) or 'none'))
+else:
+    print('C-level calls: not audited before Python 3.8')
+'''
+
+TCP = 's = socket.socket(socket.AF_INET, socket.SOCK_STREAM)'
+TCP6 = 's = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)'
+UDP = 's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)'
+ACCEPTED = ('l = socket.socket(); l.bind(("127.0.0.1", 0)); l.listen(1); '
+            'c = socket.socket(); c.connect(l.getsockname()); s, _ = l.accept()')
+UNBOUND = 's: unbound, not connected'
+
+# name: (setup, attempt, what the probe prints first, what the socket is after it, the guard's event[, the
+# C-level calls expected on Python 3.8+ when not none])
+ATTEMPTS = {
+    'connect_to_the_article_address_without_a_redirect': (
+        TCP, "s.connect(('192.168.1.13', 50007))",
+        "error: [Errno 101] loopback guard: refusing to connect ('192.168.1.13', 50007); "
+        "only 127.0.0.0/8 and ::1 are allowed", UNBOUND, 'refused connect 192.168.1.13 50007'),
+    'connect_to_the_name_localhost': (
+        TCP, "s.connect(('localhost', 50007))",
+        "error: [Errno 101] loopback guard: refusing to connect ('localhost', 50007); "
+        "only 127.0.0.0/8 and ::1 are allowed", UNBOUND, 'refused connect localhost 50007'),
+    'connect_to_a_public_name': (
+        TCP, "s.connect(('example.com', 80))",
+        "error: [Errno 101] loopback guard: refusing to connect ('example.com', 80); "
+        "only 127.0.0.0/8 and ::1 are allowed", UNBOUND, 'refused connect example.com 80'),
+    'connect_to_the_wildcard_address': (
+        TCP, "s.connect(('0.0.0.0', 50007))",
+        "error: [Errno 101] loopback guard: refusing to connect ('0.0.0.0', 50007); "
+        "only 127.0.0.0/8 and ::1 are allowed", UNBOUND, 'refused connect 0.0.0.0 50007'),
+    'connect_over_ipv6_to_a_documentation_address': (
+        TCP6, "s.connect(('2001:db8::13', 50007))",
+        "error: [Errno 101] loopback guard: refusing to connect ('2001:db8::13', 50007); "
+        "only 127.0.0.0/8 and ::1 are allowed", UNBOUND, 'refused connect 2001:db8::13 50007'),
+    'connect_over_ipv6_to_an_ipv4_mapped_address': (
+        TCP6, "s.connect(('::ffff:192.168.1.13', 50007))",
+        "error: [Errno 101] loopback guard: refusing to connect ('::ffff:192.168.1.13', 50007); "
+        "only 127.0.0.0/8 and ::1 are allowed", UNBOUND, 'refused connect ::ffff:192.168.1.13 50007'),
+    'connect_ex_to_the_article_address': (
+        TCP, "s.connect_ex(('192.168.1.13', 50007))",
+        "error: [Errno 101] loopback guard: refusing to connect ('192.168.1.13', 50007); "
+        "only 127.0.0.0/8 and ::1 are allowed", UNBOUND, 'refused connect 192.168.1.13 50007'),
+    'create_connection_to_the_article_address': (
+        '', "socket.create_connection(('192.168.1.13', 50007))",
+        "error: [Errno 101] loopback guard: refusing to connect ('192.168.1.13', 50007); "
+        "only 127.0.0.0/8 and ::1 are allowed", None, 'refused connect 192.168.1.13 50007',
+        'getaddrinfo 192.168.1.13'),  # a literal is parsed (AI_NUMERICHOST), never looked up
+    'create_connection_to_a_name_is_refused_before_the_name_is_looked_up': (
+        '', "socket.create_connection(('example.com', 80))",
+        "error: [Errno 101] loopback guard: refusing to resolve ('example.com', 80); "
+        "only 127.0.0.0/8 and ::1 are allowed", None, 'refused resolve example.com 80'),
+    'gethostbyname_of_a_name': (
+        '', "socket.gethostbyname('example.com')",
+        "error: [Errno 101] loopback guard: refusing to resolve ('example.com', 0); "
+        "only 127.0.0.0/8 and ::1 are allowed", None, 'refused resolve example.com 0'),
+    'reverse_look_up_of_the_article_address': (
+        '', "socket.gethostbyaddr('192.168.1.13')",
+        "error: [Errno 101] loopback guard: refusing to resolve ('192.168.1.13', 0); "
+        "only 127.0.0.0/8 and ::1 are allowed", None, 'refused resolve 192.168.1.13 0'),
+    'getnameinfo_of_the_article_address': (
+        '', "socket.getnameinfo(('192.168.1.13', 50007), 0)",
+        "error: [Errno 101] loopback guard: refusing to resolve ('192.168.1.13', 50007); "
+        "only 127.0.0.0/8 and ::1 are allowed", None, 'refused resolve 192.168.1.13 50007'),
+    'sendto_the_article_address': (
+        UDP, "s.sendto(b'x', ('192.168.1.13', 50007))",
+        "error: [Errno 101] loopback guard: refusing to sendto ('192.168.1.13', 50007); "
+        "only 127.0.0.0/8 and ::1 are allowed", UNBOUND, 'refused sendto 192.168.1.13 50007'),
+    'sendto_with_flags_the_article_address': (
+        UDP, "s.sendto(b'x', 0, ('192.168.1.13', 50007))",
+        "error: [Errno 101] loopback guard: refusing to sendto ('192.168.1.13', 50007); "
+        "only 127.0.0.0/8 and ::1 are allowed", UNBOUND, 'refused sendto 192.168.1.13 50007'),
+    'bind_to_the_article_address': (
+        TCP, "s.bind(('192.168.1.13', 0))",
+        "error: [Errno 101] loopback guard: refusing to bind ('192.168.1.13', 0); "
+        "only 127.0.0.0/8 and ::1 are allowed", UNBOUND, 'refused bind 192.168.1.13 0'),
+    'bind_to_the_ipv6_wildcard': (
+        TCP6, "s.bind(('::', 0))",
+        "error: [Errno 101] loopback guard: refusing to bind ('::', 0); "
+        "only 127.0.0.0/8 and ::1 are allowed", UNBOUND, 'refused bind :: 0'),
+    'connect_through_a_dup': (
+        TCP, "s.dup().connect(('192.168.1.13', 50007))",
+        "error: [Errno 101] loopback guard: refusing to connect ('192.168.1.13', 50007); "
+        "only 127.0.0.0/8 and ::1 are allowed", UNBOUND, 'refused connect 192.168.1.13 50007'),
+    'connect_through_fromfd': (
+        's0 = socket.socket(); s = socket.fromfd(s0.fileno(), socket.AF_INET, socket.SOCK_STREAM)',
+        "s.connect(('192.168.1.13', 50007))",
+        "error: [Errno 101] loopback guard: refusing to connect ('192.168.1.13', 50007); "
+        "only 127.0.0.0/8 and ::1 are allowed", UNBOUND, 'refused connect 192.168.1.13 50007'),
+    'sendto_on_an_accepted_connection': (
+        ACCEPTED, "s.sendto(b'x', ('192.168.1.13', 50007))",
+        "error: [Errno 101] loopback guard: refusing to sendto ('192.168.1.13', 50007); "
+        "only 127.0.0.0/8 and ::1 are allowed", 's: bound to 127.0.0.1, connected',
+        'refused sendto 192.168.1.13 50007'),
+}
+if sys.version_info[0] >= 3:  # Python 2 sockets have no sendmsg()
+    ATTEMPTS['sendmsg_to_the_article_address'] = (
+        UDP, "s.sendmsg([b'x'], [], 0, ('192.168.1.13', 50007))",
+        "error: [Errno 101] loopback guard: refusing to sendmsg ('192.168.1.13', 50007); "
+        "only 127.0.0.0/8 and ::1 are allowed", UNBOUND, 'refused sendmsg 192.168.1.13 50007')
+
+_AUDITED = []
+
+
+def audited():
+    """Whether the interpreter under test has sys.addaudithook (Python 3.8+); asked once."""
+    if not _AUDITED:
+        said = subprocess.check_output([harness.IMPL_PYTHON, '-c', 'import sys; print(hasattr(sys, "addaudithook"))'])
+        _AUDITED.append(said.strip() == b'True')
+    return _AUDITED[0]
+
+
+def probe(session, setup, attempt, env=None):
+    """Run the probe through the launcher; return its stdout lines and the guard's events."""
+    folder = os.path.join(session.tmpdir, 'guard')
+    if not os.path.isdir(folder):
+        os.mkdir(folder)
+        with open(os.path.join(folder, 'probe.py'), 'w') as f:
+            f.write(PROBE)
+    program = Program(session, 'guard', 'probe.py', 'probe', impl_dir=session.tmpdir, args=[setup, attempt],
+                      env=env)
+    assert program.wait_exit() == 0, program.stderr_bytes()
+    return program.stdout_bytes().decode('ascii').splitlines(), program
+
+
+def refusals(program):
+    return [e for e in program.events if e.startswith('refused')]
+
+
+@pytest.mark.parametrize('name', sorted(ATTEMPTS))
+def test_guard_refuses_before_the_kernel_is_asked(session, name):
+    setup, attempt, outcome, state, event = ATTEMPTS[name][:5]
+    c_level = (ATTEMPTS[name][5:] or ('none',))[0]
+    lines, program = probe(session, setup, attempt)
+    expected = [outcome] + ([state] if state else [])
+    expected.append('C-level calls: ' + c_level if audited() else 'C-level calls: not audited before Python 3.8')
+    assert lines == expected
+    assert refusals(program) == [event]
+
+
+def test_guard_lets_loopback_through_and_sees_it_at_the_c_level(session):
+    """The control: the same probe, to 127.0.0.1, connects, and the audit hook sees the call."""
+    fake = session.fake_server()
+    lines, program = probe(session, TCP, "s.connect(('127.0.0.1', %d))" % fake.port)
+    fake.accept()
+    assert lines == ['done', 's: bound to 127.0.0.1, connected',
+                     'C-level calls: connect 127.0.0.1' if audited()
+                     else 'C-level calls: not audited before Python 3.8']
+    assert refusals(program) == []
+
+
+def test_guard_binds_a_socket_that_listens_unbound_to_loopback(session):
+    """listen() without bind() would put the socket on every interface; the guard binds it to 127.0.0.1."""
+    lines, program = probe(session, TCP, 's.listen(1)')
+    assert lines == ['done', 's: bound to 127.0.0.1, not connected',
+                     'C-level calls: bind 127.0.0.1' if audited()
+                     else 'C-level calls: not audited before Python 3.8']
+    assert refusals(program) == []
+
+
+def nothing_reaches_within(sock, ms=None):
+    """The bounded wait: True if no connection or datagram arrives on ``sock`` within ``ms`` ms."""
+    ready, _, _ = select.select([sock], [], [], (harness.QUIET_MS if ms is None else ms) / 1000.0)
+    return not ready
+
+
+@pytest.mark.parametrize('setup,host', [(TCP, '0.0.0.0'), (TCP, 'localhost'), (TCP6, '::ffff:127.0.0.1')],
+                         ids=['wildcard', 'localhost', 'ipv4_mapped'])
+def test_an_address_the_kernel_would_deliver_here_is_refused_and_nothing_arrives(session, setup, host):
+    fake = session.fake_server()                         # listens on 127.0.0.1: each host above reaches it
+    lines, program = probe(session, setup, "s.connect(('%s', %d))" % (host, fake.port))
+    assert lines[0] == ("error: [Errno 101] loopback guard: refusing to connect ('%s', %d); "
+                        "only 127.0.0.0/8 and ::1 are allowed" % (host, fake.port))
+    assert nothing_reaches_within(fake.sock), 'a refused connect reached the listener'
+
+
+def test_a_datagram_the_kernel_would_deliver_here_is_refused_and_nothing_arrives(session):
+    sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    session.closing.append(sink)
+    sink.bind((harness.LOOPBACK, 0))
+    port = sink.getsockname()[1]
+    lines, program = probe(session, UDP, "s.sendto(b'leak', ('0.0.0.0', %d))" % port)
+    assert lines[0] == ("error: [Errno 101] loopback guard: refusing to sendto ('0.0.0.0', %d); "
+                        "only 127.0.0.0/8 and ::1 are allowed" % port)
+    assert nothing_reaches_within(sink), 'a refused datagram arrived'
+    lines, program = probe(session, UDP, "s.sendto(b'control', ('127.0.0.1', %d))" % port)
+    assert lines[0] == 'done'
+    assert sink.recv(100) == b'control'                  # the same sink does see a datagram it is sent
+
+
+# -- the launcher fails closed ---------------------------------------------------------------------------
+
+def launch_without_harness(session, env_changes, report=False):
+    """Run loopback.py on a probe that says it ran, with env_changes, not through Program (which always
+    gives a report channel). Returns (status, stdout, stderr, events the guard reported)."""
+    folder = os.path.join(session.tmpdir, 'unreported')
+    os.mkdir(folder)
+    with open(os.path.join(folder, 'probe.py'), 'w') as f:
+        f.write("print('the script ran')\n")
+    env = harness.child_environment()
+    env.pop('LOOPBACK_REPORT', None)
+    listener = None
+    if report:
+        env['LOOPBACK_REPORT'] = os.path.join(session.tmpdir, 'report-unreported')
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        session.closing.append(listener)
+        listener.bind(env['LOOPBACK_REPORT'])
+        listener.listen(1)
+    env.update(env_changes)
+    proc = subprocess.Popen([harness.IMPL_PYTHON, harness.LAUNCHER, 'probe.py'], cwd=folder, env=env,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    timer = threading.Timer(Deadline().seconds, proc.kill)  # it must not hang; if it does, it dies
+    timer.start()
+    try:
+        out, err = proc.communicate(b'')
+    finally:
+        timer.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    events = b''
+    if listener is not None and select.select([listener], [], [], 0)[0]:
+        conn, _ = listener.accept()
+        session.closing.append(conn)
+        conn.setblocking(False)
+        try:
+            events = conn.recv(65536)
+        except socket.error as e:
+            assert e.errno in (errno.EAGAIN, errno.EWOULDBLOCK)
+    return proc.returncode, out, err, events
+
+
+def test_launcher_refuses_to_run_a_script_without_its_report_channel(session):
+    status, out, err, _ = launch_without_harness(session, {})
+    assert (status, out, err) == (
+        70, b'', b'loopback.py: LOOPBACK_REPORT is not set; refusing to run probe.py unguarded\n')
+
+
+def test_launcher_refuses_to_run_a_script_when_the_report_channel_is_not_there(session):
+    status, out, err, _ = launch_without_harness(
+        session, {'LOOPBACK_REPORT': os.path.join(session.tmpdir, 'nobody-listens-here')})
+    assert (status, out, err) == (
+        70, b'', b'loopback.py: cannot put the loopback guard in place ([Errno 2] No such file or directory); '
+                 b'refusing to run probe.py\n')
+
+
+def test_launcher_refuses_a_redirect_whose_target_is_not_loopback(session):
+    status, out, err, events = launch_without_harness(
+        session, {'LOOPBACK_CONNECT': '192.168.1.13:50007=192.168.1.14:50007'}, report=True)
+    assert (status, out, err) == (
+        70, b'', b"loopback.py: cannot put the loopback guard in place (LOOPBACK_CONNECT target "
+                 b"'192.168.1.14:50007' is not loopback); refusing to run probe.py\n")
+    assert events == b''                                 # it never said 'guard': the harness would not trust it
+
+
+def test_launcher_refuses_a_redirect_to_a_name(session):
+    status, out, err, events = launch_without_harness(
+        session, {'LOOPBACK_CONNECT': '192.168.1.13:50007=localhost:50007'}, report=True)
+    assert (status, out, err) == (
+        70, b'', b"loopback.py: cannot put the loopback guard in place (LOOPBACK_CONNECT target "
+                 b"'localhost:50007' is not loopback); refusing to run probe.py\n")
+    assert events == b''
