@@ -19,20 +19,17 @@ interpreter running this), --width N, --color auto|always|never.
 """
 from __future__ import print_function
 
-import argparse
 import difflib
-import io
 import os
 import re
-import shutil
 import sys
 import time
-import unicodedata
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, 'shared_tests'))
 
 import harness  # noqa: E402  (after the path is set)
+import terminal  # noqa: E402  (tools/terminal.py, beside this file)
 from harness import PROMPT  # noqa: E402
 
 EX1 = 'example1_interactive'
@@ -344,8 +341,7 @@ class Screen(object):
         self.colour = colour
 
     def paint(self, what, text):
-        code = self.COLOURS.get(what, '')
-        return '%s%s\033[0m' % (code, text) if self.colour and code else text
+        return terminal.paint(self.COLOURS.get(what, ''), text, self.colour)
 
     def out(self, text=''):
         print(text)
@@ -354,42 +350,20 @@ class Screen(object):
     def table(self, title, left_head, right_head, rows):
         column = max(20, (self.width - 8) // 2)
         self.out(self.paint('head', title))
-        self.out('     %s | %s' % (pad(left_head, column), right_head))
+        self.out('     %s | %s' % (terminal.pad(left_head, column), right_head))
         for row in rows:
             if row.mark == '-':
                 self.out(self.paint('-', '     %s' % ('-- %s --' % row.left)))
                 continue
             tags = ''.join(LETTERS[t] for t in row.tags)
-            left = wrap(row.left if row.left is not None else '', column)
-            right = wrap(row.right if row.right is not None else '', column)
+            left = [p for p, _ in terminal.fold(row.left if row.left is not None else '', column)]
+            right = [p for p, _ in terminal.fold(row.right if row.right is not None else '', column)]
             for n in range(max(len(left), len(right))):
                 mark = ('%s %-2s' % (row.mark, tags)) if n == 0 else '    '
                 l = left[n] if n < len(left) else ''
                 r = right[n] if n < len(right) else ''
-                self.out('%s %s | %s' % (self.paint(row.mark, mark), pad(l, column), r))
+                self.out('%s %s | %s' % (self.paint(row.mark, mark), terminal.pad(l, column), r))
         self.out()
-
-
-def cell_width(text):
-    return sum(2 if unicodedata.east_asian_width(c) in 'WF' else 1 for c in text)
-
-
-def wrap(text, width):
-    """Fold a line into pieces of at most ``width`` columns (long lines are folded, never cut)."""
-    pieces, piece, used = [], '', 0
-    for c in text:
-        w = cell_width(c)
-        if used + w > width:
-            pieces.append(piece)
-            piece, used = '', 0
-        piece += c
-        used += w
-    pieces.append(piece)
-    return pieces
-
-
-def pad(text, width):
-    return text + ' ' * max(0, width - cell_width(text))
 
 
 def python_version(python):
@@ -403,19 +377,11 @@ def dotted(version):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = terminal.parser(__doc__.split('\n')[0])
     parser.add_argument('--python3', metavar='X.Y', help='the Python 3 to run py3_port with '
                         '(default: the one running this demo)')
-    parser.add_argument('--width', type=int, help='columns (default: the terminal\'s, or 160)')
-    parser.add_argument('--color', choices=('auto', 'always', 'never'), default='auto')
     args = parser.parse_args(argv)
-
-    if sys.stdout.encoding.lower().replace('-', '') != 'utf8':  # e.g. Python 3.6 in the C locale: ASCII
-        sys.stdout = io.TextIOWrapper(sys.stdout.buffer, sys.stdout.encoding, 'backslashreplace',
-                                      line_buffering=True)
-    colour = args.color == 'always' or (args.color == 'auto' and sys.stdout.isatty()
-                                         and not os.environ.get('NO_COLOR'))
-    screen = Screen(args.width or shutil.get_terminal_size((160, 24)).columns, colour)
+    screen = Screen(*terminal.setup(args))
 
     python2 = harness.find_python('2.7')
     python3 = harness.find_python(args.python3) if args.python3 else sys.executable
