@@ -199,6 +199,8 @@ def run_demo(example, python, tree, say):
     started = harness._monotonic()
     try:
         (demo_example1 if example == EX1 else demo_example2)(run, session, say)
+    except BrokenPipeError:
+        raise
     except (AssertionError, OSError) as e:  # HarnessTimeout is an AssertionError
         say('FAILED')
         run.problems.append('%s, %s: %s' % (example, tree, e))
@@ -454,4 +456,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    terminal.run(main)

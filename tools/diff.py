@@ -181,7 +181,10 @@ def html_pair(name, rows):
 
 
 def render_ledger(book):
-    import markdown  # the tox env pins it
+    try:
+        import markdown  # the tox env pins it
+    except ImportError:
+        sys.exit('diff: the page needs the markdown package: run `tox -e diff`, or pip install markdown')
     return markdown.markdown(book.text, extensions=['fenced_code', 'tables'])
 
 
@@ -230,4 +233,4 @@ def main(argv=None):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    terminal.run(main)

@@ -76,3 +76,14 @@ def parser(description):
     p = argparse.ArgumentParser(description=description)
     add_options(p)
     return p
+
+
+def run(main):
+    """sys.exit(main()), quietly when the reader goes away (``| head``)."""
+    try:
+        status = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        status = 1
+    sys.exit(status)
