@@ -11,7 +11,7 @@ An entry of MIGRATION.md is a level-3 heading with an anchor, then, in any order
     Python 2:            (the next fenced block: the lines as they stand in py2_original)
     Python 3:            (the next fenced block: the lines as they stand in py3_port)
     **Why:** ...
-    **Proven by:** `shared_tests/test_x.py::test_y`, ...
+    **Proven by:** `shared_tests/test_x.py::test_y`, ... (or a list of them, one per line)
 
 A quoted line matches a line of a file when both are equal without their leading and trailing white space.
 """
@@ -91,7 +91,7 @@ class Ledger(object):
 
     def _parse(self, lines):
         entry, section, side, fence = None, '', None, None
-        field = None
+        field, gap = None, False
         for number, line in enumerate(lines, 1):
             if fence is not None:  # inside a fenced block
                 if line.startswith('```'):
@@ -122,10 +122,13 @@ class Ledger(object):
                 continue
             m = FIELD.match(line)
             if m:
-                field, side = m.group(1), None
+                field, side, gap = m.group(1), None, False
                 self._field(entry, field, m.group(2))
-            elif field and line.strip():
-                self._field(entry, field, line)  # a field goes on to the next blank line
+            elif not line.strip():
+                gap = True
+            elif field and (not gap or line.startswith('- ')):
+                self._field(entry, field, line)  # a field goes on to a blank line, or through its list
+                gap = False
             else:
                 field = None
 
