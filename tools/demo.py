@@ -127,60 +127,48 @@ def split_terminal(data):
     return lines
 
 
-def demo_example1(run, session, say):
-    server = run.programs['server'] = session.server(EX1, tty=True)
+# What the article's people type: client A's messages, then client B's.
+ARTICLE = {
+    EX1: ([b'The first msg.', b'The second msg.', b'The third msg.', b"I'm A."], b"I'm B"),
+    EX2: ([b'Hello!', b"I'm Client A."], b"I'm Client B."),
+}
+
+
+def demo(run, session, say):
+    """The article's story: A types, B connects and is blocked, A presses Ctrl-C, then what follows."""
+    a_messages, b_message = ARTICLE[run.example]
+    server = run.programs['server'] = session.server(run.example, tty=True)
     say('server listening')
-    a = run.programs['client A'] = session.client(EX1, server.port, role='client A', tty=True)
-    for message in (b'The first msg.', b'The second msg.', b'The third msg.', b"I'm A."):
+    a = run.programs['client A'] = session.client(run.example, server.port, role='client A', tty=True)
+    for message in a_messages:
         a.expect(PROMPT)
         a.type(message + b'\r')
         server.expect(message + b'\r\n')
     a.expect(PROMPT)
-    say('client A: 4 messages echoed')
-    run.mark('client B connects and types "I\'m B"')
-    b = run.programs['client B'] = session.client(EX1, server.port, role='client B', tty=True)
+    say('client A: %d messages echoed' % len(a_messages))
+    run.mark('client B connects and types "%s"' % b_message.decode('ascii'))
+    b = run.programs['client B'] = session.client(run.example, server.port, role='client B', tty=True)
     b.expect(PROMPT)
-    b.type(b"I'm B\r")
-    b.expect(b"I'm B\r\n")
+    b.type(b_message + b'\r')
+    b.expect(b_message + b'\r\n')                     # the terminal echoes what was typed
     blocked(run, say, server, b)
     run.mark('client A presses Ctrl-C')
     run.interrupted.add('client A')
     a.interrupt()
     a.wait_exit()
     say('client A: Ctrl-C')
-    server.wait_exit()
-    say('server exited')
-    b.wait_exit()
-    say('client B: connection reset')
-
-
-def demo_example2(run, session, say):
-    server = run.programs['server'] = session.server(EX2, tty=True)
-    say('server listening')
-    a = run.programs['client A'] = session.client(EX2, server.port, role='client A', tty=True)
-    for message in (b'Hello!', b"I'm Client A."):
-        a.expect(PROMPT)
-        a.type(message + b'\r')
-        server.expect(message + b'\r\n')
-    a.expect(PROMPT)
-    say('client A: 2 messages echoed')
-    run.mark('client B connects and types "I\'m Client B."')
-    b = run.programs['client B'] = session.client(EX2, server.port, role='client B', tty=True)
-    b.expect(PROMPT)
-    b.type(b"I'm Client B.\r")
-    b.expect(b"I'm Client B.\r\n")
-    blocked(run, say, server, b)
-    run.mark('client A presses Ctrl-C')
-    run.interrupted.add('client A')
-    a.interrupt()
-    a.wait_exit()
-    say('client A: Ctrl-C')
-    b.expect(PROMPT)
-    server.expect(b"I'm Client B.\r\n")
-    say('client B served')
-    if not server.still_running_after():
-        run.problems.append('example 2: the server exited after client A left; it must go on accepting')
-    say('server still accepting')
+    if run.example == EX1:                             # the server leaves with A; B's connection is reset
+        server.wait_exit()
+        say('server exited')
+        b.wait_exit()
+        say('client B: connection reset')
+    else:                                              # the server accepts B and serves it
+        b.expect(PROMPT)
+        server.expect(b_message + b'\r\n')
+        say('client B served')
+        if not server.still_running_after():
+            run.problems.append('example 2: the server exited after client A left; it must go on accepting')
+        say('server still accepting')
 
 
 def blocked(run, say, server, b):
@@ -198,7 +186,7 @@ def run_demo(example, python, tree, say):
     session = harness.Session(python=python, impl_dir=run.tree)
     started = harness._monotonic()
     try:
-        (demo_example1 if example == EX1 else demo_example2)(run, session, say)
+        demo(run, session, say)
     except BrokenPipeError:
         raise
     except (AssertionError, OSError) as e:  # HarnessTimeout is an AssertionError
@@ -384,6 +372,11 @@ def main(argv=None):
                         '(default: the one running this demo)')
     args = parser.parse_args(argv)
     screen = Screen(*terminal.setup(args))
+    # The programs' pseudo-terminals show no colours: Python 3.13 colours its tracebacks on any terminal but
+    # a dumb one, unless told otherwise (MIGRATION.md#traceback-colours).
+    for name in ('FORCE_COLOR', 'PYTHON_COLORS', 'NO_COLOR'):
+        os.environ.pop(name, None)
+    os.environ['TERM'] = 'dumb'
 
     python2 = harness.find_python('2.7')
     python3 = harness.find_python(args.python3) if args.python3 else sys.executable
@@ -399,8 +392,8 @@ def main(argv=None):
     screen.out(screen.paint('head', "The article's two demonstrations, Python 2 beside Python 3"))
     for label, python, tree in sides:
         screen.out('  %s: %s %s, %s/' % (label, python, dotted(python_version(python)), tree))
-    screen.out('  every program runs unmodified on a pseudo-terminal of its own, confined to loopback '
-               '(shared_tests/loopback.py)')
+    screen.out('  every program runs unmodified on a pseudo-terminal of its own (TERM=dumb: no colours), '
+               'confined to loopback (shared_tests/loopback.py)')
     screen.out()
 
     totals = {'=': 0, '~': 0, '!': 0}
