@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""Every file pair, py2_original beside py3_port, each change linked to its MIGRATION.md entry.  `tox -e diff`
+
+Prints each pair side by side (coloured on a terminal, plain when piped) and writes a self-contained HTML
+page (no network: styles inline, the ledger rendered into the page) to build/diff.html. The alignment is
+difflib's (tools/ledger.py), the one the ledger test checks. Marks: ' ' the same, '-' only in Python 2,
+'+' only in Python 3, '|' changed. Exit status 1 if a changed line has no ledger entry.
+
+Options: --html PATH, --width N, --color auto|always|never. Python 3.6+; the page's ledger needs the
+`markdown` package (the tox env installs it).
+"""
+import difflib
+import html
+import io
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import ledger  # noqa: E402  (tools/ledger.py)
+import terminal  # noqa: E402  (tools/terminal.py)
+
+DEFAULT_HTML = os.path.join(ledger.REPO, 'build', 'diff.html')
+MARKS = {'equal': ' ', 'delete': '-', 'insert': '+', 'replace': '|'}
+
+
+class Row(object):
+    """One line of the side-by-side view: (number, text) on each side, or None where a side has none."""
+
+    def __init__(self, op, old, new, entries, missing):
+        self.op, self.old, self.new, self.entries = op, old, new, entries
+        self.missing = missing  # a changed line of this row has no ledger entry
+
+    def char_flags(self):
+        """For a changed pair: which characters of each side differ (difflib on characters)."""
+        a, b = self.old[1], self.new[1]
+        fa, fb = [True] * len(a), [True] * len(b)
+        for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+            if op == 'equal':
+                fa[i1:i2] = [False] * (i2 - i1)
+                fb[j1:j2] = [False] * (j2 - j1)
+        return fa, fb
+
+
+def rows_of(name, book):
+    old, new = ledger.read_lines(ledger.OLD, name), ledger.read_lines(ledger.NEW, name)
+    rows = []
+    for op, i1, i2, j1, j2 in ledger.opcodes(old, new):
+        for n in range(max(i2 - i1, j2 - j1)):
+            o = (i1 + n + 1, old[i1 + n]) if i1 + n < i2 else None
+            w = (j1 + n + 1, new[j1 + n]) if j1 + n < j2 else None
+            kind = op if op != 'replace' or (o and w) else ('delete' if o else 'insert')
+            entries, missing = [], False
+            if kind != 'equal':
+                for tree, line in ((ledger.OLD, o), (ledger.NEW, w)):
+                    found = book.entries_for(tree, name, line[1]) if line else [None]
+                    missing = missing or not found
+                    entries.extend(e for e in found if e is not None and e not in entries)
+            rows.append(Row(kind, o, w, entries, missing))
+    return rows
+
+
+# -- the terminal ----------------------------------------------------------------------------------------
+
+RED, GREEN, YELLOW, DIM, BOLD = '\033[31m', '\033[32m', '\033[33m', '\033[2m', '\033[1m'
+STRONG = {'delete': '\033[1;41;37m', 'insert': '\033[1;42;30m', 'replace': '\033[1;43;30m'}
+BASE = {'equal': '', 'delete': RED, 'insert': GREEN, 'replace': YELLOW}
+
+
+def print_pair(name, rows, width, colour):
+    column = max(24, (width - 14) // 2)
+    changed = sum(1 for r in rows if r.op != 'equal')
+    print(terminal.paint(BOLD, '=== %s: %s beside %s, %d rows changed' % (name, ledger.OLD, ledger.NEW, changed),
+                         colour))
+    pending, missing = [], False  # the ledger entries of the change being printed
+    for row in rows:
+        if row.op == 'equal' and (pending or missing):
+            print_entries(pending, missing, colour)
+            pending, missing = [], False
+        pending.extend(e for e in row.entries if e not in pending)
+        missing = missing or row.missing
+        if row.op == 'replace':
+            fa, fb = row.char_flags()
+        else:
+            fa = fb = None
+        left = terminal.fold(row.old[1], column, fa) if row.old else [('', [])]
+        right = terminal.fold(row.new[1], column, fb) if row.new else [('', [])]
+        strong = STRONG.get(row.op, '')
+        for n in range(max(len(left), len(right))):
+            lp, lm = left[n] if n < len(left) else ('', [])
+            rp, rm = right[n] if n < len(right) else ('', [])
+            lno = '%3d' % row.old[0] if row.old and n == 0 else '   '
+            rno = '%3d' % row.new[0] if row.new and n == 0 else '   '
+            mark = MARKS[row.op] if n == 0 else ' '
+            print('%s %s %s %s %s' % (
+                terminal.paint(DIM, lno, colour),
+                terminal.paint_marked(lp, lm, BASE[row.op] if row.old else '', strong, colour)
+                + ' ' * (column - terminal.cell_width(lp)),
+                terminal.paint(BASE[row.op], mark, colour),
+                terminal.paint(DIM, rno, colour),
+                terminal.paint_marked(rp, rm, BASE[row.op] if row.new else '', strong, colour)))
+    if pending or missing:
+        print_entries(pending, missing, colour)
+    print()
+
+
+def print_entries(entries, missing, colour):
+    text = '      -> ' + ', '.join('MIGRATION.md#%s' % e.anchor for e in entries)
+    if missing:
+        text += '%sNO LEDGER ENTRY for a line of this change' % ('; ' if entries else '')
+    print(terminal.paint('\033[1;31m' if missing else DIM, text, colour))
+
+
+# -- the page --------------------------------------------------------------------------------------------
+
+STYLE = """
+body { font: 14px/1.45 system-ui, sans-serif; margin: 1.5em auto; max-width: 110em; padding: 0 1em; color: #222; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; }
+table.diff { border-collapse: collapse; width: 100%; table-layout: fixed; margin-bottom: 1em; }
+table.diff td { font: 12.5px/1.4 ui-monospace, Menlo, Consolas, monospace; vertical-align: top; padding: 0 .4em;
+  white-space: pre-wrap; word-break: break-all; }
+table.diff th { text-align: left; background: #eee; padding: .2em .4em; }
+td.no { width: 2.5em; color: #999; text-align: right; user-select: none; }
+td.ledger { width: 13em; font-family: system-ui, sans-serif !important; white-space: normal !important; }
+tr.delete td.old, tr.replace td.old { background: #fde8e8; }
+tr.insert td.new, tr.replace td.new { background: #e6f6e6; }
+tr.delete td.new, tr.insert td.old { background: #f4f4f4; }
+span.old { background: #f5b5b5; } span.new { background: #a8e0a8; }
+a.entry { display: inline-block; margin: 0 .3em .1em 0; padding: 0 .35em; border-radius: .3em; background: #e8eefc;
+  text-decoration: none; font-size: 12px; }
+a.missing { background: #c00; color: white; }
+section.ledger { border-top: 2px solid #ccc; margin-top: 3em; }
+section.ledger pre { background: #f6f6f6; padding: .5em; overflow-x: auto; }
+section.ledger table { border-collapse: collapse; } section.ledger td, section.ledger th { border: 1px solid #ccc;
+  padding: .2em .4em; }
+:target { background: #fff6c0; }
+"""
+
+
+def esc(text):
+    return html.escape(text, quote=True)
+
+
+def html_line(line, flags, side):
+    if line is None:
+        return ''
+    if flags is None:
+        return esc(line[1])
+    out, run, flag = [], '', None
+    for c, f in list(zip(line[1], flags)) + [('', None)]:
+        if f != flag and run:
+            out.append('<span class="%s">%s</span>' % (side, esc(run)) if flag else esc(run))
+            run = ''
+        run += c
+        flag = f
+    return ''.join(out)
+
+
+def html_pair(name, rows):
+    out = ['<h2 id="%s">%s</h2>' % (esc(name.replace('/', '-').replace('.', '-')), esc(name)),
+           '<table class="diff"><colgroup><col style="width:2.5em"><col><col style="width:2.5em"><col>'
+           '<col style="width:13em"></colgroup>',
+           '<tr><th></th><th>py2_original/%s</th><th></th><th>py3_port/%s</th><th>ledger</th></tr>'
+           % (esc(name), esc(name))]
+    for row in rows:
+        fa, fb = row.char_flags() if row.op == 'replace' else (None, None)
+        if row.op == 'equal':
+            links = ''
+        else:
+            links = ''.join('<a class="entry" href="#%s" title="%s">%s</a>' % (
+                esc(e.anchor), esc(e.title.replace('`', '')), esc(e.anchor)) for e in row.entries)
+            if row.missing:
+                links += '<a class="entry missing" href="#ledger">no ledger entry</a>'
+        out.append('<tr class="%s"><td class="no">%s</td><td class="old">%s</td><td class="no">%s</td>'
+                   '<td class="new">%s</td><td class="ledger">%s</td></tr>' % (
+                       row.op, row.old[0] if row.old else '', html_line(row.old, fa, 'old'),
+                       row.new[0] if row.new else '', html_line(row.new, fb, 'new'), links))
+    out.append('</table>')
+    return '\n'.join(out)
+
+
+def render_ledger(book):
+    try:
+        import markdown  # the tox env pins it
+    except ImportError:
+        sys.exit('diff: the page needs the markdown package: run `tox -e diff`, or pip install markdown')
+    return markdown.markdown(book.text, extensions=['fenced_code', 'tables'])
+
+
+def write_page(path, pairs, book):
+    names = [name for name, _ in pairs]
+    toc = ''.join('<li><a href="#%s">%s</a>: %d rows changed</li>' % (
+        esc(n.replace('/', '-').replace('.', '-')), esc(n), sum(1 for r in rows if r.op != 'equal'))
+        for n, rows in pairs)
+    page = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>py2_original beside py3_port</title>
+<style>%s</style></head><body>
+<h1>py2_original beside py3_port</h1>
+<p>The article's four programs as published (Python 2, left) and as ported (Python 3, right), aligned by
+Python's <code>difflib</code>. Changed lines are highlighted, the changed characters darker; each change
+links to its entry in <a href="#ledger">the ledger</a> (<code>MIGRATION.md</code>, below). Written by
+<code>tox -e diff</code> (<code>tools/diff.py</code>); nothing on this page loads anything from anywhere.</p>
+<ul>%s</ul>
+%s
+<section class="ledger" id="ledger">
+%s
+</section>
+</body></html>
+""" % (STYLE, toc, '\n'.join(html_pair(n, rows) for n, rows in pairs), render_ledger(book))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with io.open(path, 'w', encoding='utf-8') as f:
+        f.write(page)
+    return names
+
+
+def main(argv=None):
+    parser = terminal.parser(__doc__.split('\n')[0])
+    parser.add_argument('--html', default=DEFAULT_HTML, help='where to write the page (default: build/diff.html)')
+    args = parser.parse_args(argv)
+    width, colour = terminal.setup(args)
+    book = ledger.Ledger()
+    pairs = [(name, rows_of(name, book)) for name in ledger.file_pairs()]
+    for name, rows in pairs:
+        print_pair(name, rows, width, colour)
+    write_page(os.path.abspath(args.html), pairs, book)
+    unaccounted = sum(1 for _, rows in pairs for r in rows if r.missing)
+    changed = sum(1 for _, rows in pairs for r in rows if r.op != 'equal')
+    print('%d files, %d rows changed, %s. Page: %s' % (
+        len(pairs), changed, 'every one linked to its MIGRATION.md entry' if not unaccounted else
+        '%d WITHOUT A LEDGER ENTRY' % unaccounted, os.path.relpath(os.path.abspath(args.html))))
+    return 1 if unaccounted else 0
+
+
+if __name__ == '__main__':
+    terminal.run(main)

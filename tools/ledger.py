@@ -1,0 +1,145 @@
+# -*- coding: utf-8 -*-
+"""MIGRATION.md, read as data; and the diff it accounts for. Python 2.7 and 3.
+
+Used by tools/diff.py (to link each change to its ledger entry) and by shared_tests/test_repository_ledger.py
+(every changed line has an entry; every test the ledger names exists).
+
+An entry of MIGRATION.md is a level-3 heading with an anchor, then, in any order:
+
+    ### <a id="print-function"></a>Title
+    **Where:** `example1_interactive/server4.py`, `example2_accept_loop/server4.py`
+    Python 2:            (the next fenced block: the lines as they stand in py2_original)
+    Python 3:            (the next fenced block: the lines as they stand in py3_port)
+    **Why:** ...
+    **Proven by:** `shared_tests/test_x.py::test_y`, ... (or a list of them, one per line)
+
+A quoted line matches a line of a file when both are equal without their leading and trailing white space.
+"""
+from __future__ import unicode_literals
+
+import difflib
+import io
+import os
+import re
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LEDGER = os.path.join(REPO, 'MIGRATION.md')
+OLD, NEW = 'py2_original', 'py3_port'
+
+ENTRY = re.compile(r'^### <a id="([a-z0-9-]+)"></a>(.*)$')
+ANCHOR = re.compile(r'<a id="([a-z0-9-]+)"></a>')
+SIDE = re.compile(r'^Python ([23])\b.*:\s*$')
+FIELD = re.compile(r'^\*\*(Where|Why|Proven by):\*\*(.*)$')
+TEST_ID = re.compile(r'`(shared_tests/[\w/]+\.py(?:::[\w\[\]/.,-]+)+)`')
+CODE = re.compile(r'`([^`]+)`')
+
+
+def read_lines(tree, name):
+    with io.open(os.path.join(REPO, tree, name), encoding='utf-8') as f:
+        return f.read().splitlines()
+
+
+def file_pairs():
+    """The relative paths of the programs, the same in both trees (README.md, "Layout")."""
+    root = os.path.join(REPO, OLD)
+    return sorted(os.path.relpath(os.path.join(d, f), root).replace(os.sep, '/')
+                  for d, _, fs in os.walk(root) for f in fs if f.endswith('.py'))
+
+
+def opcodes(old, new):
+    """difflib's alignment of two files' lines: the diff everything here speaks of."""
+    return difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+
+
+def changed_lines(name):
+    """[(tree, line number, text)]: the lines py3_port's file removes (OLD) or adds (NEW)."""
+    old, new = read_lines(OLD, name), read_lines(NEW, name)
+    changed = []
+    for op, i1, i2, j1, j2 in opcodes(old, new):
+        if op != 'equal':
+            changed.extend((OLD, i + 1, old[i]) for i in range(i1, i2))
+            changed.extend((NEW, j + 1, new[j]) for j in range(j1, j2))
+    return changed
+
+
+class Entry(object):
+    def __init__(self, anchor, title, section, line):
+        self.anchor = anchor
+        self.title = title
+        self.section = section
+        self.line = line  # where it starts in MIGRATION.md
+        self.files = []
+        self.quoted = {OLD: [], NEW: []}
+        self.tests = []
+        self.why = ''
+
+    def covers(self, tree, name, text):
+        return name in self.files and text.strip() in [q.strip() for q in self.quoted[tree]]
+
+    def __repr__(self):
+        return '<entry #%s>' % self.anchor
+
+
+class Ledger(object):
+    def __init__(self, path=LEDGER):
+        with io.open(path, encoding='utf-8') as f:
+            self.text = f.read()
+        self.entries = []
+        self.anchors = ANCHOR.findall(self.text)
+        self.tests = TEST_ID.findall(self.text)
+        self._parse(self.text.splitlines())
+
+    def _parse(self, lines):
+        entry, section, side, fence = None, '', None, None
+        field, gap = None, False
+        for number, line in enumerate(lines, 1):
+            if fence is not None:  # inside a fenced block
+                if line.startswith('```'):
+                    fence = None
+                elif entry is not None and side is not None:
+                    entry.quoted[side].append(line)
+                continue
+            if line.startswith('```'):
+                fence = line
+                continue
+            if line.startswith('## '):
+                entry, section, field = None, ANCHOR.sub('', line[3:]).strip(), None
+                continue
+            m = ENTRY.match(line)
+            if m:
+                entry = Entry(m.group(1), m.group(2).strip(), section, number)
+                self.entries.append(entry)
+                side = field = None
+                continue
+            if line.startswith('#'):
+                entry = field = None
+                continue
+            if entry is None:
+                continue
+            m = SIDE.match(line)
+            if m:
+                side, field = OLD if m.group(1) == '2' else NEW, None
+                continue
+            m = FIELD.match(line)
+            if m:
+                field, side, gap = m.group(1), None, False
+                self._field(entry, field, m.group(2))
+            elif not line.strip():
+                gap = True
+            elif field and (not gap or line.startswith('- ')):
+                self._field(entry, field, line)  # a field goes on to a blank line, or through its list
+                gap = False
+            else:
+                field = None
+
+    @staticmethod
+    def _field(entry, field, text):
+        if field == 'Where':
+            entry.files.extend(CODE.findall(text))
+        elif field == 'Why':
+            entry.why += text
+        elif field == 'Proven by':
+            entry.tests.extend(TEST_ID.findall(text))
+
+    def entries_for(self, tree, name, text):
+        return [e for e in self.entries if e.covers(tree, name, text)]
