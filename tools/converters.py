@@ -1,6 +1,6 @@
 """What the converters get wrong: 2to3, futurize and python-modernize on py2_original, measured by the suite.
 
-    python tools/converters.py [--jobs N]      # what `tox -e converters` runs (Python <= 3.12: lib2to3)
+    python tools/converters.py [--jobs N] [--timeout S]  # what `tox -e converters` runs (Python <= 3.12: lib2to3)
 
 Each converter runs, as a migrating person would run it, on its own copy of py2_original (the original is
 never touched: its files are compared before and after). The suite then runs against each output, under
@@ -101,29 +101,33 @@ def diff(tree, label):
 
 
 def report(runs, made, diffs, python):
-    real = runs[REAL]
-    tests = list(real.outcomes)
-    for run in runs.values():
-        tests += [t for t in run.outcomes if t not in tests]
+    labels = [name for name, _, _ in made] + [REAL]
+    tests = suite_against.all_tests(runs)
     lines = ['Generated with %s. Each converter ran on a copy of py2_original; the suite ran against its '
-             'output unchanged, and against a copy of py3_port.' % suite_against.environment_line(python), '',
-             '| converter | what ran | passes | broken behaviours (failing tests) | what the programs died of |',
-             '| --- | --- | --- | --- | --- |']
+             'output as it was written, and against a copy of py3_port.' % suite_against.environment_line(python),
+             '', '| converter | what ran | tests passed | what the programs died of |', '| --- | --- | --- | --- |']
     for name, what, _ in made:
         run = runs[name]
-        failing = run.failing()
-        lines.append('| **%s** | %s | %d of %d | %s | %s |' % (
-            name, what, len(run.outcomes) - len(failing), len(run.outcomes),
-            '<br>'.join(markdown_code(t) for t in failing) or 'none',
+        lines.append('| **%s** | %s | %d of %d | %s |' % (
+            name, what, len(run.outcomes) - len(run.failing()), len(run.outcomes),
             '<br>'.join('%s (%s)' % (markdown_code(e), ', '.join(s)) for e, s in died_of(run).items()) or '-'))
-    lines.append('| **%s** | the port in this repository | %d of %d | %s | |' % (
-        REAL, len(real.outcomes) - len(real.failing()), len(real.outcomes),
-        '<br>'.join(markdown_code(t) for t in real.failing()) or 'none'))
-    lines += ['', '| test | %s | %s |' % (' | '.join(n for n, _, _ in made), REAL),
-              '| --- |%s' % (' :-: |' * (len(made) + 1))]
+    real = runs[REAL]
+    lines.append('| **%s** | the port in this repository | %d of %d | |' % (
+        REAL, len(real.outcomes) - len(real.failing()), len(real.outcomes)))
+
+    areas = suite_against.test_file_areas()
+    lines += ['', 'Broken behaviours, by test file (failing tests of all that ran):', '',
+              '| behaviour | %s |' % ' | '.join(labels), '| --- |%s' % (' :-: |' * len(labels))]
+    for area_file, area in areas.items():
+        in_area = [t for t in tests if t.split('::')[0] == area_file]
+        if in_area:
+            lines.append('| %s (%s) | %s |' % (area, markdown_code(area_file), ' | '.join(
+                '%d of %d' % (len([t for t in in_area if t in runs[l].failing()]), len(in_area))
+                for l in labels)))
+    lines += ['', 'Test by test:', '', '| test | %s |' % ' | '.join(labels), '| --- |%s' % (' :-: |' * len(labels))]
     for test in tests:
-        cells = [_cell(runs[label].outcomes.get(test)) for label in [n for n, _, _ in made] + [REAL]]
-        lines.append('| %s | %s |' % (markdown_code(test), ' | '.join(cells)))
+        lines.append('| %s | %s |' % (markdown_code(test), ' | '.join(
+            _cell(runs[l].outcomes.get(test)) for l in labels)))
     for name, _, _ in made:
         lines += ['', '<details><summary>What %s changed</summary>' % name, '', '```diff',
                   diffs[name].rstrip('\n'), '```', '', '</details>']
@@ -131,15 +135,15 @@ def report(runs, made, diffs, python):
     return '\n'.join(lines)
 
 
-
 def died_of(run):
-    """{last exception line: scripts that printed it} over the failing tests (Ctrl-C sent by a test and
-    end of input, which the article's client answers with EOFError, left out)."""
+    """{last exception line: scripts that printed it}: the programs of the tree under test, in the failing
+    tests (Ctrl-C sent by a test, and end of input, which the article's client answers with EOFError, left
+    out)."""
     found = OrderedDict()
     for test in run.failing():
         for program in run.outcomes[test]['ended']:
             exception = program['exception']
-            if exception and not exception.startswith(('KeyboardInterrupt', 'EOFError')):
+            if exception and program.get('under_test', True) and not exception.startswith(('KeyboardInterrupt', 'EOFError')):
                 scripts = found.setdefault(exception, [])
                 if program['script'] not in scripts:
                     scripts.append(program['script'])
@@ -155,8 +159,7 @@ def _cell(outcome):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--jobs', type=int, default=max(2, os.cpu_count() or 1))
-    parser.add_argument('--python', default=sys.executable, help='the Python 3 that runs the output')
+    suite_against.add_run_options(parser, 'the Python 3 that runs the output')
     args = parser.parse_args(argv)
     made = converters()
     before = fingerprint(ORIGINAL)
@@ -164,27 +167,24 @@ def main(argv=None):
     problems = []
     diffs = {}
     try:
-        tasks = [(REAL, os.path.join(work, REAL), args.python)]
+        tasks = [(REAL, os.path.join(work, REAL))]
         shutil.copytree(PORT, tasks[0][1], ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
         for name, what, argv in made:
             tree = os.path.join(work, name)
             print('%s: %s' % (name, what))
             convert(name, argv, tree)
             diffs[name] = diff(tree, name)
-            tasks.append((name, tree, args.python))
+            tasks.append((name, tree))
         if python_files(tasks[1][1]) != python_files(RAW_2TO3):
             problems.append('mutants/2to3_raw is not what 2to3 writes now; copy the example folders of a '
                             'fresh 2to3 run of py2_original over it')
         if fingerprint(ORIGINAL) != before:
             raise SystemExit('py2_original changed while the converters ran: they must work on copies')
-        runs = suite_against.run_many(args.jobs, tasks)
+        runs = suite_against.run_many(args, tasks)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    broken = [(label, run) for label, run in runs.items() if run.problem()]
-    for label, run in broken:
-        print('\n--- %s: the run itself failed (%s); its output:\n%s' % (label, run.problem(), run.output))
-    if broken:
+    if suite_against.broken_runs(runs):
         return 2
     problems += ['suite check: %s' % p for p in suite_against.check_against_suite(list(runs.values()))]
     if runs[REAL].failing():
@@ -192,8 +192,8 @@ def main(argv=None):
     print()
     for name, _, _ in made:
         failing = runs[name].failing()
-        print('%-18s passes %d of %d; breaks: %s' % (name, len(runs[name].outcomes) - len(failing),
-                                                     len(runs[name].outcomes), ', '.join(failing) or '-'))
+        print('%-18s passes %d of %d tests' % (name, len(runs[name].outcomes) - len(failing),
+                                                len(runs[name].outcomes)))
         for exception, scripts in died_of(runs[name]).items():
             print('%-18s   %s died of %s' % ('', ', '.join(scripts), exception))
     suite_against.write_generated(DOC, 'tox -e converters (tools/converters.py)',

@@ -1,8 +1,8 @@
 """How strong is the suite: run it against deliberately unfaithful ports, each of which it must catch.
 
-    python tools/mutants.py [--jobs N] [--only NAME ...]   # what `tox -e mutants` runs
-    python tools/mutants.py --tree NAME DEST               # write one variant out as a tree, to read or run
-    python tools/mutants.py --save NAME TREE               # after editing that tree: rewrite mutants/NAME.patch
+    python tools/mutants.py [--jobs N] [--timeout S] [--only NAME ...]  # what `tox -e mutants` runs
+    python tools/mutants.py --tree NAME DEST    # write one variant out as a tree, to read, run or edit
+    python tools/mutants.py --save NAME TREE    # after editing that tree: rewrite mutants/NAME.patch
 
 The variants live in mutants/: a NAME.patch is one porting mistake, a small patch against py3_port whose
 first paragraph says what the mistake is; it is applied to a fresh copy of py3_port, so the variants follow
@@ -30,7 +30,7 @@ MUTANTS = os.path.join(REPO, 'mutants')
 PORT = os.path.join(REPO, 'py3_port')
 DOC = os.path.join(REPO, 'docs', 'mutants.md')
 REAL = 'py3_port'
-SHOWN = 4  # tests named per variant in the summary; the matrix below it has them all
+SHOWN = 4  # tests named per variant in the summaries; the matrix in docs/mutants.md has them all
 
 
 def variants():
@@ -98,9 +98,7 @@ def save(name, tree):
 def report(runs, chosen, python):
     """The markdown written below the prose of docs/mutants.md."""
     real = runs[REAL]
-    tests = list(real.outcomes)
-    for run in runs.values():
-        tests += [t for t in run.outcomes if t not in tests]
+    tests = suite_against.all_tests(runs)
     lines = ['Suite run with %s against each variant (a fresh tree: py3_port with the patch applied) and '
              'against a copy of py3_port.' % suite_against.environment_line(python), '',
              '| # | variant | the mistake | caught by |', '| --- | --- | --- | --- |']
@@ -133,9 +131,7 @@ def _mark(outcome):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--jobs', type=int, default=max(2, os.cpu_count() or 1),
-                        help='suite runs at a time (default: the number of cores, at least 2)')
-    parser.add_argument('--python', default=sys.executable, help='the interpreter that runs the variants')
+    suite_against.add_run_options(parser, 'the interpreter that runs the variants')
     parser.add_argument('--only', nargs='+', metavar='NAME', help='just these variants; docs not written')
     parser.add_argument('--tree', nargs=2, metavar=('NAME', 'DEST'), help='write variant NAME out at DEST')
     parser.add_argument('--save', nargs=2, metavar=('NAME', 'TREE'), help='rewrite mutants/NAME.patch from TREE')
@@ -155,21 +151,17 @@ def main(argv=None):
 
     work = tempfile.mkdtemp(prefix='mutants-')
     try:
-        tasks = [(REAL, os.path.join(work, REAL), args.python)]
+        tasks = [(REAL, os.path.join(work, REAL))]
         _copy_port(tasks[0][1])
         for name, kind, path in chosen:
             tree = os.path.join(work, name)
             build(name, kind, path, tree)
-            tasks.append((name, tree, args.python))
-        print('the suite against %d variants and the real port, %d at a time' % (len(chosen), args.jobs))
-        runs = suite_against.run_many(args.jobs, tasks)
+            tasks.append((name, tree))
+        runs = suite_against.run_many(args, tasks)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    broken = [(label, run) for label, run in runs.items() if run.problem()]
-    for label, run in broken:
-        print('\n--- %s: the run itself failed (%s); its output:\n%s' % (label, run.problem(), run.output))
-    if broken:
+    if suite_against.broken_runs(runs):
         return 2
     problems = suite_against.check_against_suite(list(runs.values())) if not args.only else []
     for problem in problems:
@@ -180,8 +172,9 @@ def main(argv=None):
     print()
     for name, kind, path in chosen:
         failing = runs[name].failing()
-        print('%-28s %s' % (name, ('caught by %d: %s' % (len(failing), ', '.join(
-            t.split('::', 1)[1] for t in failing))) if failing else 'NOT CAUGHT'))
+        more = ', and %d more' % (len(failing) - SHOWN) if len(failing) > SHOWN else ''
+        print('%-28s %s' % (name, ('caught by %d: %s%s' % (len(failing), ', '.join(
+            t.split('::', 1)[1] for t in failing[:SHOWN]), more)) if failing else 'NOT CAUGHT'))
     print('%-28s %s' % (REAL, 'FAILS: %s' % ', '.join(real_failing) if real_failing else
                         'passes all %d tests' % len(runs[REAL].outcomes)))
     if not args.only:

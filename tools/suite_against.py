@@ -70,13 +70,17 @@ class SuiteRun(object):
         return None
 
 
-def run_suite(tree, python=None, pytest_python=None, pytest_args=(), env=None, timeout=RUN_TIMEOUT):
-    """Run the shared suite against ``tree`` with ``python``; return a SuiteRun. (Python 3 only.)"""
+def run_suite(tree, python=None, pytest_python=None, pytest_args=(), harness_timeout=None, timeout=RUN_TIMEOUT):
+    """Run the shared suite against ``tree`` with ``python``; return a SuiteRun. (Python 3 only.)
+    ``harness_timeout``, if given, is the suite's HARNESS_TIMEOUT: how long a test waits for what must
+    happen."""
     python = python or sys.executable
     pytest_python = pytest_python or sys.executable
     fd, out = tempfile.mkstemp(prefix='suite-', suffix='.json')
     os.close(fd)
-    run_env = dict(os.environ if env is None else env)
+    run_env = dict(os.environ)
+    if harness_timeout is not None:
+        run_env['HARNESS_TIMEOUT'] = str(harness_timeout)
     run_env['IMPL_DIR'] = os.path.abspath(tree)
     run_env['IMPL_PYTHON'] = python
     run_env['PYTHONDONTWRITEBYTECODE'] = '1'
@@ -131,6 +135,16 @@ def conformance_tests(folder=SHARED_TESTS):
             elif _is_test(node):
                 found.add('%s::%s' % (prefix, node.name))
     return sorted(found)
+
+
+def test_file_areas(folder=SHARED_TESTS):
+    """{test file: the first line of its docstring}, for the test files that hold conformance tests."""
+    files = OrderedDict((t.split('::')[0], None) for t in conformance_tests(folder))
+    for name in files:
+        with io.open(os.path.join(folder, name), 'rb') as f:
+            doc = ast.get_docstring(ast.parse(f.read(), name)) or name
+        files[name] = doc.strip().splitlines()[0].rstrip('.')
+    return files
 
 
 def _definitions(body, prefix):
@@ -225,21 +239,51 @@ def environment_line(python):
     return 'Python %s, pytest %s' % (said.decode('ascii').strip(), _pytest.__version__)
 
 
-def run_many(jobs, tasks, progress=True):
-    """Run (label, tree, python) tasks, ``jobs`` at a time; return {label: SuiteRun} in task order."""
+def add_run_options(parser, python_help):
+    """The options of tools/mutants.py and tools/converters.py."""
+    parser.add_argument('--jobs', type=int, default=4,
+                        help='suite runs at a time (default 4: a run mostly waits for its programs)')
+    parser.add_argument('--python', default=sys.executable, help=python_help)
+    parser.add_argument('--timeout', type=float, default=float(os.environ.get('HARNESS_TIMEOUT') or 5),
+                        help='HARNESS_TIMEOUT of every run, the real port included (default: $HARNESS_TIMEOUT, '
+                             'else 5 s). A tree that never prints what a test expects costs this long per '
+                             'test; the real port, run alongside with the same value, shows it is enough')
+
+
+def run_many(args, tasks):
+    """Run (label, tree) tasks with the options of add_run_options, ``args.jobs`` at a time, printing
+    progress; return {label: SuiteRun} in task order."""
     from concurrent.futures import ThreadPoolExecutor, as_completed
-    results = OrderedDict((label, None) for label, _, _ in tasks)
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = dict((pool.submit(run_suite, tree, python), label) for label, tree, python in tasks)
+    print('the suite against %d trees with %s, %d at a time, HARNESS_TIMEOUT=%g' % (
+        len(tasks), args.python, args.jobs, args.timeout))
+    results = OrderedDict((label, None) for label, _ in tasks)
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futures = dict((pool.submit(run_suite, tree, args.python, harness_timeout=args.timeout), label)
+                       for label, tree in tasks)
         for done, future in enumerate(as_completed(futures), 1):
             label = futures[future]
             run = results[label] = future.result()
-            if progress:
-                print('[%d/%d] %-28s %2d of %2d tests fail  (%.0f s)%s' % (
-                    done, len(tasks), label, len(run.failing()), len(run.outcomes), run.seconds,
-                    ('  RUN FAILED: ' + run.problem()) if run.problem() else ''))
-                sys.stdout.flush()
+            print('[%d/%d] %-28s %3d of %3d tests fail  (%.0f s)%s' % (
+                done, len(tasks), label, len(run.failing()), len(run.outcomes), run.seconds,
+                ('  RUN FAILED: ' + run.problem()) if run.problem() else ''))
+            sys.stdout.flush()
     return results
+
+
+def broken_runs(runs):
+    """Print the output of each run that itself failed; True if there was one."""
+    broken = [(label, run) for label, run in runs.items() if run.problem()]
+    for label, run in broken:
+        print('\n--- %s: the run itself failed (%s); its output:\n%s' % (label, run.problem(), run.output))
+    return bool(broken)
+
+
+def all_tests(runs):
+    """Every test id that ran in any run, in the order the runs met them."""
+    tests = []
+    for run in runs.values():
+        tests += [t for t in run.outcomes if t not in tests]
+    return tests
 
 
 try:
@@ -292,7 +336,8 @@ EXCEPTION_LINE = re.compile(br'^[A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit
 
 
 def _how_programs_ended(item):
-    """For each program the test started: its role, script, exit status and the last exception it printed.
+    """For each program the test started: its role, script, whether it is of the tree under test (a
+    differential test also starts py2_original), its exit status and the last exception it printed.
     Reads the harness session defensively: it is information for the docs, never a verdict."""
     ended = []
     session = getattr(item, '_harness_session', None)
@@ -303,7 +348,10 @@ def _how_programs_ended(item):
         except Exception:  # a harness that changed shape: say nothing rather than something wrong
             continue
         errors = [m.group(0) for m in EXCEPTION_LINE.finditer(output)]
+        tree = getattr(program, 'impl_dir', None)
         ended.append({'role': getattr(program, 'role', '?'), 'script': getattr(program, 'script', '?'),
+                      'under_test': tree is None or os.path.realpath(tree) == os.path.realpath(
+                          os.environ.get('IMPL_DIR', tree)),
                       'status': status, 'exception': errors[-1].decode('utf-8', 'replace') if errors else ''})
     return ended
 
