@@ -1,0 +1,17 @@
+# -*- coding: utf-8 -*-
+import socket                #导入socket类
+  
+HOST =''                     #定义侦听本地地址口(多个IP地址情况下),这里表示侦听所有,也可以写成0.0.0.0
+PORT = 50007                 #Server端开放的服务端口
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)    #选择Socket类型和Socket数据包类型
+s.bind((HOST, PORT))         #绑定IP地址和端口
+s.listen(1)                  #定义侦听数开始侦听(实际上并没有效果)
+conn, addr = s.accept()      #定义实例,accept()函数的返回值可以看上面的socket函数说明
+  
+print('Connected by', addr)
+while 1:
+    data = conn.recv(1024)    #接受套接字的数据
+    if not data:break         #如果没有数据接收,则断开连接
+    print('revc:',data)        #发送接收到的数据
+    conn.sendall(data)        #发送接收到的数据
+conn.close()                      #关闭套接字
