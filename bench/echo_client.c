@@ -1,6 +1,6 @@
 /* The benchmarks' load generator: an echo client that only ever connects to 127.0.0.1.
  *
- *   echo_client pingpong PORT SIZE PATTERN WARMUP SECONDS MAXROUNDS SERVERPID
+ *   echo_client pingpong PORT SIZE PATTERN ACK WARMUP SECONDS MAXROUNDS SERVERPID
  *       One connection. WARMUP round trips, then round trips for SECONDS (at most MAXROUNDS): send a
  *       SIZE-byte message, read until all SIZE bytes are back (the article's server echoes in recv(1024)
  *       pieces), compare every byte. A message larger than the socket buffers is sent and read at once
@@ -15,7 +15,8 @@
  *
  * PATTERN: "ascii" (printable ASCII, as a person types) or "binary" (every byte value). The message of
  * round r starts r bytes further into the pattern, so a lost, repeated or reordered byte is a mismatch.
- * A mismatch, a closed connection or a run longer than 120 s ends the program with status 3, 4 or 5.
+ * ACK: "quickack" or "delayed" (see quickack below). Exit status: 3 for an echo that differs, 4 for a
+ * connection that fails or closes, 5 for no memory; a run longer than 120 s is ended by SIGALRM.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>

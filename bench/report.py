@@ -192,24 +192,8 @@ class Page(object):
                            '%d %%, with the min–max ranges apart).' % (100 * MARGIN) if not slower else
                            'Slower by more than %d %%, with the min–max ranges apart: %s; see "Where the time goes" '
                            'below.' % (100 * MARGIN, ', '.join('%s at %s' % s for s in slower))))
-        why = self.why_sentence()
-        if why:
-            bullets.append(why)
-        floor = self.floor_sentence(same)
-        if floor:
-            bullets.append(floor)
-        nagle = self.nagle_sentence()
-        if nagle:
-            bullets.append(nagle)
-        block = self.blocking_sentence()
-        if block:
-            bullets.append(block)
-        place = self.placement_sentence()
-        if place:
-            bullets.append(place)
-        client = self.client_sentence()
-        if client:
-            bullets.append(client)
+        bullets += [b for b in (self.why_sentence(), self.floor_sentence(same), self.nagle_sentence(),
+                                self.blocking_sentence(), self.placement_sentence(), self.client_sentence()) if b]
         for b in bullets:
             self.add('- ' + b)
         self.add('')
@@ -388,8 +372,13 @@ class Page(object):
                     ', '.join(one(s.median) for s in firsts), nmax))
         if late:
             text += (' From client %d on, add about a second: `listen(1)` leaves room for only two waiting '
-                     'connections, so the kernel drops the others\' handshakes and TCP retries them after its '
-                     'initial 1 s timeout, while the server may sit idle.' % late[0])
+                     'connections, and the kernel drops what comes on top; TCP retries after 1 s (a dropped SYN) '
+                     'or 0.2 s (a dropped last ACK or first data segment).' % late[0])
+            spans = [r for r in pick(rows, server=server, clients_n=nmax)]
+            busy = Stat([sum(c['done_ns'] - c['first_echo_ns'] for c in r['clients']) / 1e6 for r in spans])
+            total = Stat([max(c['done_ns'] for c in r['clients']) / 1e6 for r in spans])
+            text += (' Meanwhile the server sits idle in `accept()`: it serves the %d sessions in about %s ms of '
+                     'the %s ms it takes until the last client is done.' % (nmax, one(busy.median), one(total.median)))
         text += ' The port behaves the same (table below): this is the design, not the interpreter.'
         return text
 
@@ -531,9 +520,13 @@ class Page(object):
         self.table(header, out)
         self.add('![Time to first echo, by client](%s)' % PLOT, '')
         self.add('A blocking, single-threaded server serves one client at a time: client k waits for the k−1 '
-                 'sessions before it. `listen(1)` adds to that: only two connections wait in the queue, and a '
-                 'handshake that finds it full is dropped and retried by the client\'s TCP after about a '
-                 'second (then 3 s, 7 s, …), which is the jump in the later clients\' times.', '')
+                 'sessions before it. `listen(1)` adds to that. Only two finished handshakes wait in the '
+                 'queue; a connection that finds it full is not refused but dropped, and TCP tries again: after '
+                 '1 s when its SYN was dropped, and 0.2 s apart (the minimum retransmission timeout) when the '
+                 'client already counts itself connected and its last ACK or first message was dropped. Those are '
+                 'the steps of about 1 s and 0.2 s in the later clients\' times, and the server waits idle in '
+                 '`accept()` while the clients wait for their timers. Which clients win the queue varies from run '
+                 'to run, hence the wide ranges.', '')
 
     def unpinned(self):
         rows = self.data.get('unpinned', [])

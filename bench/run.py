@@ -14,6 +14,7 @@ turns that into DIR/benchmarks.md and DIR/benchmarks-blocking.png (default DIR: 
   trips; when does each get its first echo?
 * Placements: server and client pinned to one CPU ("same core"), to two ("cross core"), and, to show why
   pinning, a few unpinned runs.
+* Why: print_cost.py times each server's print line alone; perf record profiles each server's 1 MiB echo.
 
 The load generator is bench/echo_client.c, compiled here with cc; bench/echo_client.py is the same
 ping-pong in Python, run a few times to show what the client costs.
