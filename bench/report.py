@@ -222,7 +222,7 @@ class Page(object):
                 'one `sendall`; the two system calls and the loopback TCP path under them are most of its CPU '
                 'time, alike in every version. The one line that changed, the `print`, costs %s µs on 2.7 and '
                 '%s–%s µs on 3.11+: Python 3 pays for it only on messages of many pieces (10 KiB, 1 MiB). '
-                'Details and a profile: "Where the time goes" below.' % (
+                'Details: "Where the time goes" below.' % (
                     two(base['print_us']['1024']), two(min(new)), two(max(new))))
 
     def where_time_goes(self):

@@ -488,6 +488,21 @@ class Bench(object):
         return self.results
 
 
+def write_json(results, f):
+    """The results, one measurement a line, so that a rerun's diff reads line by line."""
+    f.write('{\n')
+    keys = sorted(results)
+    for i, key in enumerate(keys):
+        value = results[key]
+        if isinstance(value, list):
+            items = [json.dumps(v, sort_keys=True) for v in value]
+            body = '[\n  ' + ',\n  '.join(items) + '\n ]' if items else '[]'
+        else:
+            body = json.dumps(value, sort_keys=True, indent=1).replace('\n', '\n ')
+        f.write(' %s: %s%s\n' % (json.dumps(key), body, ',' if i < len(keys) - 1 else ''))
+    f.write('}\n')
+
+
 # -- the run -------------------------------------------------------------------------------------------
 
 def main(argv=None):
@@ -585,8 +600,7 @@ def main(argv=None):
         os.makedirs(args.out)
     path = os.path.join(args.out, 'benchmarks.json')
     with open(path, 'w') as f:
-        json.dump(results, f, indent=1, sort_keys=True)
-        f.write('\n')
+        write_json(results, f)
     log('wrote %s (%.0f s; the machine was %.0f%% busy, this run %.0f%%, others about %.0f%%)' % (
         os.path.relpath(path), wall1 - wall0, machine_busy * 100, ours * 100, meta['load']['others_busy'] * 100))
 
