@@ -159,9 +159,12 @@ class Page(object):
         rows = [('CPU', '%s, %d CPUs (%s)' % (mach['cpu'], mach['cpus'], mach['arch'])),
                 ('kernel', '%s (%s)' % (mach['kernel'], mach['os'])),
                 ('interpreters', ', '.join('%s %s' % (n, m['interpreters'][n]) for n in self.pythons)),
+                ('builds', 'shared `libpython` (`--enable-shared`, pyenv\'s default): %s' % (
+                    ', '.join(n for n in self.pythons if m.get('shared_libpython', {}).get(n)) or 'none')),
                 ('native floor', ', '.join('%s %s' % (t, m['tools'][t]) for t in ('socat', 'sockperf')
                                            if m['tools'].get(t)) or 'none installed'),
                 ('load generator', '`bench/echo_client.c`, built with %s' % m['tools']['cc']),
+                ('profiler', 'perf %s' % m['tools']['perf'] if m['tools'].get('perf') else 'none'),
                 ('settings', '%d repetitions of each measurement, %.2f s of round trips each after a warm-up; '
                              'stdout of every server to /dev/null' % (m['settings']['reps'], m['settings']['seconds'])),
                 ('load during the run', 'load average %s at the start, %s at the end; the machine was %.0f%% busy, '
@@ -298,9 +301,9 @@ class Page(object):
                 text = (
                     'So the Latin-1 decode is not the cost (%s–%s µs). The cost is `print()` on a `TextIOWrapper`: '
                     'it looks up `sys.stdout`, calls `str()` on each argument and `write()` four times (`Received`, '
-                    'the space, the text, the newline), and each `write()` encodes its piece to Latin-1 and queues '
-                    'it in the wrapper; Python 2\'s `print` statement hands the same four pieces to C stdio\'s '
-                    'buffer. Writing the same bytes in one call to the binary buffer under the wrapper costs Python '
+                    'the space, the text, the newline), and each `write()` runs the wrapper\'s bookkeeping (state '
+                    'checks, the Latin-1 encoding, queueing for the binary buffer below); Python 2\'s `print` '
+                    'statement hands the same four pieces straight to C stdio\'s buffer. Writing the same bytes in one call to the binary buffer under the wrapper costs Python '
                     '3 %s–%s µs, more than Python 2\'s whole line. The port\'s line takes %s–%s µs more per piece '
                     'than the original\'s, next to the original\'s %s µs of CPU for a whole 16 B round trip, most '
                     'of it system calls: lost in the noise for a message of one piece; for a message of many '
@@ -415,8 +418,23 @@ class Page(object):
             def show(items):
                 return ', '.join('%s at %s' % s for s in sorted(items)) or 'none'
             text += (' The cross-core table tells a different story: slower on 3.11+ there: %s; on one core: %s '
-                     '(of the cases measured on both).' % (show(cross_slower), show(same_slower)))
+                     '(of the cases measured on both)' % (show(cross_slower), show(same_slower)))
+            same_spread, cross_spread = self.spread_pct('same core'), self.spread_pct('cross core')
+            if cross_spread > 2 * same_spread:
+                text += ('; but there the min–max range of a measurement is typically %.0f %% of its median '
+                         '(same core: %.0f %%), too wide to show differences of this size' % (cross_spread, same_spread))
+            text += '.'
         return text
+
+    def spread_pct(self, placement):
+        """Typical (median) width of the min–max range of one measurement, in % of its median."""
+        widths = []
+        for case in self.cases_in(placement):
+            for server in self.servers_in(placement):
+                s = stat(self.echo, self.metric(case), placement=placement, case=case, server=server)
+                if s and s.n > 1 and s.median:
+                    widths.append(100 * (s.max - s.min) / s.median)
+        return statistics.median(widths) if widths else 0.0
 
     def client_sentence(self):
         rows = self.data.get('client_cost', [])
