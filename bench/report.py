@@ -618,7 +618,9 @@ def plot(page, path):
         ax.set_xticks(range(1, max(b['clients']) + 1))
     axes[0][0].set_ylabel('time to first echo, ms (log)')
     axes[0][-1].legend(title='clients at once')
-    fig.suptitle('Example 2: N clients connect at once; each holds %d round trips' % b['rounds'])
+    runs = len(set(r['rep'] for r in page.data.get('blocking', [])))
+    fig.suptitle('Example 2: N clients connect at once; each holds %d round trips (median of %d runs, bars: '
+                 'min–max)' % (b['rounds'], runs))
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
