@@ -153,6 +153,15 @@ def test_nul_cuts_the_line_and_the_next_line_is_appended(session, example):
 
 
 @both_examples
+def test_nul_in_a_long_line_cuts_only_the_piece_it_falls_in(session, example):
+    client, server = client_on_terminal(session, example)
+    client.type(b'ab\x00' + b'c' * 200 + b'\r')      # fgets() reads 99 bytes: 'ab', NUL, 96 c's, cut at the NUL;
+    client.expect(b'\r\n')                           # then pieces of 3, 6, 12, 24, 48 and 96 bytes: 104 c's
+    server.expect(b'ab' + b'c' * 104)
+    server.nothing_arrives_within()
+
+
+@both_examples
 def test_line_starting_with_nul_is_a_bare_eoferror(session, example):
     client, server = client_on_terminal(session, example)
     client.type(b'\x00ab\r')                                  # an empty C string reads as end of file

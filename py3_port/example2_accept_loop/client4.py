@@ -7,9 +7,9 @@ def raw_input(prompt):                                # Python 2's raw_input(), 
         sys.stdout.flush()                            #   flushed stdout,
         sys.stderr.write(prompt)                      #   wrote the prompt to stderr,
         sys.stderr.flush()
-        line = sys.stdin.buffer.readline().split(b'\0')[0]  #   read with C's fgets() into a C string (a NUL ends it),
+        line = sys.stdin.buffer.readline(99).split(b'\0')[0]  #   read with C's fgets() into a 100-byte C string (a NUL ends it),
         while line and not line.endswith(b'\n'):      #   read on while it did not end in a newline (Ctrl-D, a NUL),
-            more = sys.stdin.buffer.readline()
+            more = sys.stdin.buffer.readline(len(line) + 1)   #   in pieces as long as what it had, plus one
             if not more:
                 break
             line += more.split(b'\0')[0]
