@@ -417,6 +417,11 @@ class Program(object):
         for capture in (self.stdout, self.stderr):
             if capture is not None:
                 capture.wait_closed(deadline)
+        with self.events_cond:                        # and every event the guard sent has been read
+            while not (self.events and self.events[-1] == '(report closed)'):
+                if deadline.expired():
+                    deadline.fail('%s: the end of its guard report' % self.role)
+                self.events_cond.wait(deadline.remaining())
         return self.returncode
 
     def still_running_after(self, ms=None):

@@ -2,9 +2,9 @@
 
     python tools/soak.py [--rounds 20] [--workers 4] [--python2 PATH] [-- PYTEST ARGS]
 
-Each round runs, at the same time, the suite on Python 3 (this interpreter, py3_port) split over --workers
-pytest-xdist workers, and the suite on Python 2.7 (py2_original) with the interpreter --python2 (default
-$SOAK_PY27; tox sets it to its py27 environment). After each round it checks, Linux only:
+Each round runs, at the same time, the suite on Python 3 (this interpreter, py3_port) and the suite on
+Python 2.7 (py2_original) with the interpreter --python2 (default $SOAK_PY27; tox sets it to its py27
+environment), each split over --workers pytest-xdist workers. After each round it checks, Linux only:
 
 * no process is left: this process is a child subreaper (prctl), so anything the suite started and did
   not reap is re-parented here when pytest exits, and is found, named, counted and killed;
@@ -148,7 +148,7 @@ def run_round(number, runs, log_dir):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--rounds', type=int, default=20)
-    parser.add_argument('--workers', type=int, default=4, help='pytest-xdist workers for the Python 3 run')
+    parser.add_argument('--workers', type=int, default=4, help='pytest-xdist workers for each of the two runs')
     parser.add_argument('--python2', default=os.environ.get('SOAK_PY27'),
                         help='a Python 2.7 with pytest and six (default $SOAK_PY27)')
     parser.add_argument('--command', help='run this shell command each round instead of the suite '
@@ -172,8 +172,8 @@ def main():
         runs.append(('py3', [sys.executable, '-m', 'pytest', '-q', '-n', str(args.workers), 'shared_tests']
                      + args.pytest_args, base_env))
         if args.python2 and os.path.exists(args.python2):
-            runs.append(('py27', [args.python2, '-m', 'pytest', '-q', 'shared_tests'] + args.pytest_args,
-                         base_env))
+            runs.append(('py27', [args.python2, '-m', 'pytest', '-q', '-n', str(args.workers), 'shared_tests']
+                         + args.pytest_args, base_env))
         elif os.environ.get('CI'):
             print('soak: no Python 2.7 test environment at %r; create it first (tox --notest)' % args.python2)
             return 2
