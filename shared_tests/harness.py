@@ -711,6 +711,40 @@ class Session(object):
             raise AssertionError('could not reap: %s' % ', '.join(leftover))
 
 
+def tcp_states(port):
+    """The states (hex, as /proc/net/tcp writes them) of the kernel's TCP connections with this local or
+    remote port. Linux only."""
+    states = []
+    for table in ('/proc/net/tcp', '/proc/net/tcp6'):
+        try:
+            with open(table) as f:
+                rows = f.read().splitlines()[1:]
+        except IOError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if port in (int(fields[1].rsplit(':', 1)[1], 16), int(fields[2].rsplit(':', 1)[1], 16)):
+                states.append(fields[3])
+    return states
+
+
+def poll_until(predicate, deadline, what, interval=0.005):
+    """Look again every few milliseconds until ``predicate()`` is true, or fail at the deadline.
+
+    Only for what nothing announces: a reset reaching a socket that another process owns, say. It is not a
+    sleep standing in for an event; there is no event to wait for."""
+    while not predicate():
+        if deadline.expired():
+            deadline.fail(what)
+        time.sleep(min(interval, deadline.remaining()))
+
+
+def wait_connection_gone(port, deadline=None):
+    """Wait until the kernel has no TCP connection left with this port (reset or closed on both sides)."""
+    poll_until(lambda: not tcp_states(port), deadline or Deadline(),
+               'the connection of port %d to be gone (states: %s)' % (port, tcp_states(port)))
+
+
 _FOUND = {}
 
 
