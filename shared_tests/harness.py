@@ -711,9 +711,9 @@ class Session(object):
             raise AssertionError('could not reap: %s' % ', '.join(leftover))
 
 
-def tcp_states(port):
-    """The states (hex, as /proc/net/tcp writes them) of the kernel's TCP connections with this local or
-    remote port. Linux only."""
+def tcp_states(local_port, remote_port):
+    """The states (hex, as /proc/net/tcp writes them: '01' established, '08' close-wait ...) of the
+    kernel's TCP sockets with this local and remote port. Linux only."""
     states = []
     for table in ('/proc/net/tcp', '/proc/net/tcp6'):
         try:
@@ -723,7 +723,8 @@ def tcp_states(port):
             continue
         for row in rows:
             fields = row.split()
-            if port in (int(fields[1].rsplit(':', 1)[1], 16), int(fields[2].rsplit(':', 1)[1], 16)):
+            ports = int(fields[1].rsplit(':', 1)[1], 16), int(fields[2].rsplit(':', 1)[1], 16)
+            if ports == (local_port, remote_port):
                 states.append(fields[3])
     return states
 
@@ -739,10 +740,12 @@ def poll_until(predicate, deadline, what, interval=0.005):
         time.sleep(min(interval, deadline.remaining()))
 
 
-def wait_connection_gone(port, deadline=None):
-    """Wait until the kernel has no TCP connection left with this port (reset or closed on both sides)."""
-    poll_until(lambda: not tcp_states(port), deadline or Deadline(),
-               'the connection of port %d to be gone (states: %s)' % (port, tcp_states(port)))
+def wait_socket_gone(local_port, remote_port, deadline=None):
+    """Wait until the kernel has no socket from local_port to remote_port any more (e.g. a reset closed it).
+    The other end may linger (a killed server's end waits in TIME-WAIT); this looks at one end only."""
+    poll_until(lambda: not tcp_states(local_port, remote_port), deadline or Deadline(),
+               'the socket from port %d to port %d to be gone (states: %s)'
+               % (local_port, remote_port, tcp_states(local_port, remote_port)))
 
 
 _FOUND = {}

@@ -20,7 +20,7 @@ import threading
 import pytest
 import six
 
-from harness import Deadline, Peer, PROMPT, Program, TIMEOUT, wait_connection_gone
+from harness import Deadline, Peer, PROMPT, Program, TIMEOUT, wait_socket_gone
 from test_payloads import random_bytes, read_and_hash
 
 EX1 = 'example1_interactive'
@@ -97,7 +97,7 @@ def client_whose_server_was_killed(session, example):
     client.type(b'Hello!\r')                      # sent into a closed connection: the reply is a reset
     client.expect(b"Received ''\r\n")             # but the FIN came first: recv() gives '' and the client prints it
     client.expect(PROMPT)
-    wait_connection_gone(client.local_port)       # the reset has reached the client's socket (a busy kernel
+    wait_socket_gone(client.local_port, server.port)  # the reset has reached the client's socket (a busy kernel
     client.type(b'Anyone?\r')                     # may take a while), so this send fails
     client.wait_exit()
     return client
