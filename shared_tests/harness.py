@@ -711,10 +711,9 @@ class Session(object):
             raise AssertionError('could not reap: %s' % ', '.join(leftover))
 
 
-def tcp_states(local_port, remote_port):
-    """The states (hex, as /proc/net/tcp writes them: '01' established, '08' close-wait ...) of the
-    kernel's TCP sockets with this local and remote port. Linux only."""
-    states = []
+def tcp_sockets():
+    """The kernel's TCP sockets, from /proc/net/tcp and tcp6 (Linux): (local address as /proc writes it, in
+    hex, local port, remote port, state in hex: '01' established, '08' close-wait, '0A' listen ..., inode)."""
     for table in ('/proc/net/tcp', '/proc/net/tcp6'):
         try:
             with open(table) as f:
@@ -723,10 +722,13 @@ def tcp_states(local_port, remote_port):
             continue
         for row in rows:
             fields = row.split()
-            ports = int(fields[1].rsplit(':', 1)[1], 16), int(fields[2].rsplit(':', 1)[1], 16)
-            if ports == (local_port, remote_port):
-                states.append(fields[3])
-    return states
+            local_address, local_port = fields[1].rsplit(':', 1)
+            yield local_address, int(local_port, 16), int(fields[2].rsplit(':', 1)[1], 16), fields[3], fields[9]
+
+
+def tcp_states(local_port, remote_port):
+    """The states of the kernel's TCP sockets from this local port to this remote port."""
+    return [state for _, lport, rport, state, _ in tcp_sockets() if (lport, rport) == (local_port, remote_port)]
 
 
 def poll_until(predicate, deadline, what, interval=0.005):

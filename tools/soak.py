@@ -29,6 +29,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(REPO, 'shared_tests'))
+import harness  # noqa: E402  (the suite's own reading of /proc/net/tcp)
+
 PR_SET_CHILD_SUBREAPER = 36
 LISTEN = '0A'
 
@@ -87,19 +90,8 @@ def socket_inodes(pids):
 
 def listeners():
     """The TCP sockets in LISTEN state: {inode: 'address:port'}."""
-    found = {}
-    for table in ('/proc/net/tcp', '/proc/net/tcp6'):
-        try:
-            with open(table) as f:
-                rows = f.read().splitlines()[1:]
-        except IOError:
-            continue
-        for row in rows:
-            fields = row.split()
-            if len(fields) > 9 and fields[3] == LISTEN:
-                address, port = fields[1].split(':')
-                found[fields[9]] = show_address(address, int(port, 16))
-    return found
+    return dict((inode, show_address(address, port))
+                for address, port, _, state, inode in harness.tcp_sockets() if state == LISTEN)
 
 
 def isolated():
