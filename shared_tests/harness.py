@@ -231,8 +231,10 @@ class Program(object):
     """
 
     def __init__(self, session, example, script, role, python=None, impl_dir=None, tty=False, env=None,
-                 args=(), stdin_path=None, stdout_path=None, stderr_path=None, stderr_to_stdout=False):
+                 args=(), stdin_path=None, stdout_path=None, stderr_path=None, stderr_to_stdout=False,
+                 prefix=()):
         self.session = session
+        self.prefix = list(prefix)  # a command that runs the interpreter, e.g. no_network_prefix()
         self.example = example
         self.script = script
         self.role = role  # a name for messages: 'server', 'client A', ...
@@ -262,7 +264,7 @@ class Program(object):
 
         env = child_environment(extra_env)
         env['LOOPBACK_REPORT'] = report_path
-        argv = [self.python, LAUNCHER, self.script] + list(args)
+        argv = self.prefix + [self.python, LAUNCHER, self.script] + list(args)
         cwd = os.path.dirname(self.path)  # as in the article: cd day5 && python server4.py
         self._spawn(argv, cwd, env)
         self.session.programs.append(self)
@@ -501,8 +503,9 @@ class Program(object):
             self.stdin_fd = None
 
     def transcript(self):
-        lines = ['--- %s: %s %s (%s) ---' % (self.role, os.path.basename(self.python), self.path,
-                                            'terminal' if self.tty else 'pipes')]
+        lines = ['--- %s: %s%s %s (%s) ---' % (self.role, ' '.join(self.prefix + ['']),
+                                              os.path.basename(self.python), self.path,
+                                              'terminal' if self.tty else 'pipes')]
         lines.append('exit status: %s' % ('still running' if not self.exited.is_set() else self.returncode))
         lines.append('guard events: %s' % '; '.join(self.events))
         if self.terminal is not None:
@@ -729,6 +732,30 @@ def tcp_sockets():
 def tcp_states(local_port, remote_port):
     """The states of the kernel's TCP sockets from this local port to this remote port."""
     return [state for _, lport, rport, state, _ in tcp_sockets() if (lport, rport) == (local_port, remote_port)]
+
+
+_NO_NETWORK = []
+
+
+def no_network_prefix():
+    """A command prefix that runs a program in a network namespace of its own that has only loopback, so
+    that no packet can leave the machine even should the loopback guard fail: ``unshare --net`` as root, else
+    in a user namespace; [] where this machine can do neither (no unshare(1) or ip(8), no permission). For the
+    tests that try to leave loopback on purpose. unshare(1) and sh exec the program, so its process id,
+    signals and exit status are the program's own."""
+    if not _NO_NETWORK:
+        found = []
+        lo_up = ['sh', '-c', 'ip link set lo up && exec "$@"', 'loopback-only']
+        for unshare in (['unshare', '--net', '--'], ['unshare', '--user', '--map-root-user', '--net', '--']):
+            try:
+                with open(os.devnull, 'w') as devnull:
+                    if subprocess.call(unshare + lo_up + ['true'], stdout=devnull, stderr=devnull) == 0:
+                        found = unshare + lo_up
+                        break
+            except OSError:
+                break  # no unshare(1)
+        _NO_NETWORK.append(found)
+    return _NO_NETWORK[0]
 
 
 def poll_until(predicate, deadline, what, interval=0.005):
