@@ -551,7 +551,7 @@ class Peer(object):
             self.session.wire.append((self.role, '<-', chunk))
             self.received.extend(chunk)
         else:
-            self.session.wire.append((self.role, '<-', 'EOF'))
+            self.session.note(self.role, '<-', 'EOF')
             self.eof = True
         return chunk
 
@@ -595,17 +595,17 @@ class Peer(object):
                 self.role, ms, show(chunk) if chunk else 'end of stream'))
 
     def shutdown_write(self):
-        self.session.wire.append((self.role, '->', 'FIN (shutdown SHUT_WR)'))
+        self.session.note(self.role, '->', 'FIN (shutdown SHUT_WR)')
         self.sock.shutdown(socket.SHUT_WR)
 
     def close(self):
-        self.session.wire.append((self.role, '->', 'close'))
+        self.session.note(self.role, '->', 'close')
         self.sock.close()
 
     def reset(self):
         """Close with an RST instead of a FIN (SO_LINGER with a zero timeout)."""
         import struct
-        self.session.wire.append((self.role, '->', 'RST (close with SO_LINGER 0)'))
+        self.session.note(self.role, '->', 'RST (close with SO_LINGER 0)')
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
         self.sock.close()
 
@@ -634,6 +634,10 @@ class FakeServer(object):
         return peer
 
 
+class Note(str):
+    """Text in the wire log (as opposed to bytes that crossed the wire)."""
+
+
 class Session(object):
     """Owns everything a test starts; ``close()`` reaps it all, and ``report()`` describes it."""
 
@@ -647,6 +651,10 @@ class Session(object):
         self.wire = []
         self.typed = []
         self._ids = 0
+
+    def note(self, who, way, text):
+        """A line of the wire log that is not bytes that crossed it: an end of stream, a close, a summary."""
+        self.wire.append((who, way, Note(text)))
 
     def next_id(self):
         self._ids += 1
@@ -691,12 +699,14 @@ class Session(object):
 
     # -- the end -------------------------------------------------------------------------------------
     def report(self):
+        # Every part is ASCII text: bytes are shown as literals (show()), so the report joins on Python 2 as
+        # on 3, whatever the programs printed or the wire carried.
         parts = [p.transcript() for p in self.programs]
         if self.typed:
             parts.append('--- typed ---\n' + '\n'.join('%s: %s' % (who, show(d)) for who, d in self.typed))
         if self.wire:
             parts.append('--- wire (harness sockets) ---\n' + '\n'.join(
-                '%s %s %s' % (who, way, d if isinstance(d, str) else show(d)) for who, way, d in self.wire))
+                '%s %s %s' % (who, way, d if isinstance(d, Note) else show(d)) for who, way, d in self.wire))
         return '\n'.join(parts)
 
     def close(self):

@@ -53,7 +53,7 @@ def echo(session, peer, payload, deadline):
     sender = threading.Thread(target=send, name='payload sender')
     sender.daemon = True
     sender.start()
-    session.wire.append((peer.role, '->', '%d random bytes, sha256 %s (from a thread)' % (
+    session.note(peer.role, '->', ('%d random bytes, sha256 %s (from a thread)' % (
         len(payload), sha256(payload))))
     result = read_and_hash(session, peer, len(payload), deadline)
     sender.join(deadline.remaining())
@@ -74,7 +74,7 @@ def read_and_hash(session, peer, size, deadline):
             break
         digest.update(chunk)
         received += len(chunk)
-    session.wire.append((peer.role, '<-', '%d bytes, sha256 %s' % (received, digest.hexdigest())))
+    session.note(peer.role, '<-', '%d bytes, sha256 %s' % (received, digest.hexdigest()))
     return digest.hexdigest(), received
 
 
