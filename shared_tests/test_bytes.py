@@ -11,13 +11,10 @@ import signal
 
 import pytest
 
-from harness import PROMPT
+from harness import EX1, EX2, PRINTS, PROMPT
 
-EX1 = 'example1_interactive'
-EX2 = 'example2_accept_loop'
 both_examples = pytest.mark.parametrize('example', [EX1, EX2])
 
-PRINTS = {EX1: b'revc: ', EX2: b'Received '}              # print 'revc:',data / print 'Received',data
 
 CHINESE_UTF8 = b'\xe4\xb8\xad\xe6\x96\x87'                 # u'中文'.encode('utf-8')
 INVALID_UTF8 = b'\xff\xfe\xc3(\x80'                        # no UTF-8 decoder takes these

@@ -14,8 +14,8 @@ import signal
 
 import pytest
 
-EX1 = 'example1_interactive'
-EX2 = 'example2_accept_loop'
+from harness import EX1, EX2
+
 both_examples = pytest.mark.parametrize('example', [EX1, EX2])
 
 REPR_RULES = [  # (rule, what the server answers, what the client prints after 'Received ')

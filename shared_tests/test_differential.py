@@ -17,10 +17,8 @@ import signal
 
 import pytest
 
-from harness import PROMPT
+from harness import EX1, EX2, PROMPT
 
-EX1 = 'example1_interactive'
-EX2 = 'example2_accept_loop'
 both_examples = pytest.mark.parametrize('example', [EX1, EX2])
 
 TRACEBACK = b'Traceback (most recent call last):'

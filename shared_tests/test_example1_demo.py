@@ -7,9 +7,8 @@ each terminal shows. On a terminal a newline is shown as CR LF, and what is type
 import pytest
 
 import harness
-from harness import ARTICLE_PORT, PROMPT, nothing_new_within
+from harness import ARTICLE_PORT, EX1, EX2, PROMPT, nothing_new_within
 
-EX1 = 'example1_interactive'
 ARTICLE_A_MESSAGES = [b'The first msg.', b'The second msg.', b'The third msg.', b"I'm A."]
 
 
@@ -72,7 +71,7 @@ def test_second_client_gets_nothing_then_server_exits_when_the_first_leaves(sess
         assert last_line == b'ConnectionResetError: [Errno 104] Connection reset by peer'
 
 
-@pytest.mark.parametrize('example', [EX1, 'example2_accept_loop'])
+@pytest.mark.parametrize('example', [EX1, EX2])
 def test_both_examples_use_the_articles_address_and_port_redirected_to_loopback(session, example):
     server = session.server(example)
     assert server.wait_event('bind')[:4] == ['bind', "''", str(ARTICLE_PORT), '->']

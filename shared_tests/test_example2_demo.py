@@ -1,8 +1,6 @@
 # -*- coding: utf-8 -*-
 """Example 2 (server4.py accepts in a loop, one client at a time), replayed as in the article."""
-from harness import PROMPT, nothing_new_within
-
-EX2 = 'example2_accept_loop'
+from harness import EX2, PROMPT, nothing_new_within
 
 
 def test_second_client_waits_until_the_first_leaves(session):

@@ -20,12 +20,9 @@ import threading
 import pytest
 import six
 
-from harness import Deadline, Peer, PROMPT, Program, TIMEOUT, wait_socket_gone
+from harness import EX1, EX2, EXAMPLES, Deadline, Peer, PROMPT, Program, TIMEOUT, wait_socket_gone
 from test_payloads import random_bytes, read_and_hash
 
-EX1 = 'example1_interactive'
-EX2 = 'example2_accept_loop'
-EXAMPLES = [EX1, EX2]
 FIRST_LINE = b'Traceback (most recent call last):'
 
 

@@ -15,10 +15,8 @@ import threading
 
 import pytest
 
-from harness import Deadline, TIMEOUT
+from harness import EX1, EX2, Deadline, TIMEOUT
 
-EX1 = 'example1_interactive'
-EX2 = 'example2_accept_loop'
 MiB = 1 << 20
 
 # size: (seed, SHA-256 of the payload), the payload being random.Random(seed).getrandbits(8 * size) as

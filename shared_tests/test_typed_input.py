@@ -8,10 +8,8 @@ an answer that never comes. End of input is ``EOFError``; Ctrl-C is ``KeyboardIn
 import pytest
 
 import harness
-from harness import PROMPT
+from harness import EX1, EX2, PROMPT
 
-EX1 = 'example1_interactive'
-EX2 = 'example2_accept_loop'
 both_examples = pytest.mark.parametrize('example', [EX1, EX2])
 
 

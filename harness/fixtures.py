@@ -1,0 +1,119 @@
+"""The suite's pytest fixtures and hooks: which trees run, the session fixture, the failure report.
+
+shared_tests/conftest.py imports everything here; a test of the harness itself can load it as a plugin
+(``python -m pytest -p harness.fixtures``).
+
+Tests marked ``repository`` are about this repository (provenance, ledger, docs); they are deselected when
+IMPL_DIR names a tree that is not one of the repository's own, so ``IMPL_DIR=path/to/port python -m pytest
+shared_tests`` runs only the conformance tests.
+"""
+import os
+
+import pytest
+
+from harness.config import IMPL_DIR, IMPL_PYTHON, ORIGINAL, PORT, REPO, Unavailable, in_ci, is_own_tree
+from harness.interpreters import dotted, find_python, find_python3, impl_version, python_version
+from harness.locales import locale_environment
+from harness.session import Session
+
+__all__ = ['Implementation', 'need', 'oracle', 'ported', 'locale_env', 'session', 'session_of',
+           'pytest_configure', 'pytest_report_header', 'pytest_collection_modifyitems',
+           'pytest_runtest_makereport']
+
+
+class Implementation(object):
+    """A tree and the interpreter that runs it, for the tests that run two of them side by side."""
+
+    def __init__(self, label, python, tree):
+        self.label, self.python, self.tree = label, python, tree
+
+    @property
+    def runs(self):
+        """The keyword arguments that make Session.server()/client() start this implementation."""
+        return {'python': self.python, 'impl_dir': self.tree}
+
+    @property
+    def version(self):
+        return python_version(self.python)
+
+    def __repr__(self):
+        return '%s (%s on %s)' % (self.label, os.path.relpath(self.tree, REPO), self.python)
+
+
+def need(value, reason):
+    """``value`` if it is there; else skip with ``reason``, or fail when CI is set."""
+    if value:
+        return value
+    if in_ci():
+        pytest.fail('%s, and CI is set: a missing prerequisite is a failure here' % reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def oracle():
+    """The Python 2 original on Python 2.7: what every port must match."""
+    return Implementation('the Python 2 original', need(find_python('2.7'), 'no Python 2.7 found'),
+                          ORIGINAL)
+
+
+@pytest.fixture
+def ported():
+    """The port: the tree under test, or py3_port on a Python 3 when that tree is the original."""
+    if os.path.realpath(IMPL_DIR) != os.path.realpath(ORIGINAL):
+        return Implementation('the port under test', IMPL_PYTHON, IMPL_DIR)
+    return Implementation('the Python 3 port', need(find_python3(), 'no Python 3 found'),
+                          PORT)
+
+
+@pytest.fixture
+def locale_env():
+    """locale_env('zh_CN.GBK') -> the environment variables for that locale (built if need be), or skip."""
+    def get(name):
+        try:
+            return locale_environment(name)
+        except Unavailable as e:
+            return need(None, str(e))
+    return get
+
+
+@pytest.fixture
+def session(request):
+    """Starts programs and sockets for one test; reaps them all, whatever happens."""
+    s = Session()
+    request.node.harness_session = s
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+def session_of(item):
+    """The harness session of a test item, or None (for the report hook and the suite's recorder)."""
+    return getattr(item, 'harness_session', None)
+
+
+def pytest_configure(config):
+    config.addinivalue_line('markers', 'repository: a test of this repository, not of the tree under test')
+
+
+def pytest_report_header(config):
+    return 'tree under test: %s\ninterpreter under test: %s (Python %s)' % (
+        IMPL_DIR, IMPL_PYTHON, dotted(impl_version()))
+
+
+def pytest_collection_modifyitems(config, items):
+    if is_own_tree(IMPL_DIR):
+        return
+    deselected = [item for item in items if item.get_closest_marker('repository') is not None]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item.get_closest_marker('repository') is None]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    s = session_of(item)
+    if s is not None and report.failed and call.when in ('call', 'setup'):
+        report.sections.append(('what the programs printed and what crossed the wire', s.report()))

@@ -1,0 +1,68 @@
+"""Interpreters: finding Python 2.7 and each Python 3 on this machine, and asking one which version it is.
+
+An interpreter is asked its version once per process (``python_version``); every Python 2 / 3 decision of the
+suite follows the interpreter under test (``impl_version``), never the one running pytest.
+"""
+import os
+import subprocess
+
+from harness.config import IMPL_PYTHON
+from harness.memo import once
+
+PY3_VERSIONS = ('3.13', '3.12', '3.11', '3.10', '3.9', '3.8', '3.7', '3.6')
+
+
+@once
+def python_version(python):
+    """(major, minor, micro) of an interpreter; (0, 0, 0) if it does not run."""
+    probe = 'import sys; print("%d %d %d" % sys.version_info[:3])'
+    try:
+        with open(os.devnull, 'w') as devnull:
+            said = subprocess.check_output([python, '-c', probe], stderr=devnull)
+        return tuple(int(n) for n in said.split())
+    except (OSError, subprocess.CalledProcessError, ValueError):
+        return (0, 0, 0)
+
+
+def impl_version():
+    """(major, minor, micro) of the interpreter under test, IMPL_PYTHON (not necessarily the one running pytest)."""
+    return python_version(IMPL_PYTHON)
+
+
+def dotted(version):
+    return '.'.join(str(n) for n in version)
+
+
+@once
+def find_python(version):
+    """The path of a working Python ``version`` ('2.7', '3.12'), or None.
+
+    Looked for as $PYTHON<digits> (PYTHON27, PYTHON312), then ``python<version>`` on PATH, then in pyenv's
+    versions; a candidate counts only if it runs and says it is that version (a pyenv shim for a version
+    that is not selected does not).
+    """
+    candidates = [os.environ.get('PYTHON' + version.replace('.', ''))]
+    for folder in os.environ.get('PATH', '').split(os.pathsep):
+        candidates.append(os.path.join(folder, 'python' + version))
+    pyenv_root = os.environ.get('PYENV_ROOT') or os.path.expanduser('~/.pyenv')
+    versions = os.path.join(pyenv_root, 'versions')
+    if os.path.isdir(versions):
+        for name in sorted(os.listdir(versions), reverse=True):
+            if name == version or name.startswith(version + '.'):
+                candidates.append(os.path.join(versions, name, 'bin', 'python' + version))
+    for path in candidates:
+        if path and os.access(path, os.X_OK) and dotted(python_version(path)[:2]) == version:
+            return path
+    return None
+
+
+def find_python3():
+    """A Python 3 to run the port with when the suite itself runs on Python 2: $PYTHON3, else the newest."""
+    given = os.environ.get('PYTHON3')
+    if given and python_version(given)[0] == 3:
+        return given
+    for version in PY3_VERSIONS:
+        path = find_python(version)
+        if path:
+            return path
+    return None

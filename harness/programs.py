@@ -1,0 +1,359 @@
+"""Program: one program under test, started unmodified through the loopback launcher, on pipes or a terminal.
+
+It refuses to go on unless the program's guard reported itself in place (fail closed), waits only for signals
+(a guard event, output, an exit) against a ``Deadline``, types into its stdin or terminal, and reaps it. Its
+stdio is redirected as a shell would (``< lines``, ``> log``, ``2> err``, ``2>&1``). ``child_environment`` is
+the environment a program sees: the caller's, without what changes Python's stdio.
+"""
+import errno
+import fcntl
+import os
+import select
+import signal
+import socket
+import subprocess
+import threading
+
+from harness.capture import Capture, show, start_daemon
+from harness.config import IMPL_DIR, IMPL_PYTHON, LAUNCHER, QUIET_MS
+from harness.deadlines import Deadline, HarnessTimeout
+
+
+class _FdCloser(object):
+    def __init__(self, fd):
+        self.fd = fd
+
+    def close(self):
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+
+
+def _sigint_as_at_a_terminal():
+    """In the child, before the program starts: SIGINT at its default, so that Python installs its
+    KeyboardInterrupt handler. A runner started in the background by a non-interactive shell (``cmd &``)
+    ignores SIGINT, and a child would inherit that and never see Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _set_nonblocking(fd):
+    flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+    fcntl.fcntl(fd, fcntl.F_SETFL, flags | os.O_NONBLOCK)
+
+
+class Program(object):
+    """One program under test, started through the loopback guard.
+
+    Its stdio is on pipes (the default) or on a pseudo-terminal (``tty=True``: stdin, stdout and stderr are
+    the terminal, as for a person at a shell). As in a shell, stdin can come from a file (``stdin_path``:
+    ``< lines``), stdout can go to a file (``stdout_path``: ``> log``), stderr to a file (``stderr_path``:
+    ``2> err``) or to wherever stdout goes (``stderr_to_stdout``: ``2>&1``).
+
+    What can be read: ``terminal`` (everything the terminal shows, echo included), ``stdout`` and ``stderr``
+    (Captures of pipes; the terminal's Capture where they are on it; None where they go to a file, read
+    those with ``stdout_bytes()`` / ``stderr_bytes()``), and ``screen``: what a person watches (the
+    terminal, else stdout).
+    """
+
+    def __init__(self, session, example, script, role, python=None, impl_dir=None, tty=False, env=None,
+                 args=(), stdin_path=None, stdout_path=None, stderr_path=None, stderr_to_stdout=False,
+                 prefix=()):
+        self.session = session
+        self.prefix = list(prefix)  # a command that runs the interpreter, e.g. no_network_prefix()
+        self.example = example
+        self.script = script
+        self.role = role  # a name for messages: 'server', 'client A', ...
+        self.python = python or IMPL_PYTHON
+        self.impl_dir = impl_dir or IMPL_DIR
+        self.path = os.path.join(self.impl_dir, example, script)
+        self.tty = tty
+        self.stdin_path = stdin_path
+        self.stdout_path = stdout_path
+        self.stderr_path = stderr_path
+        self.stderr_to_stdout = stderr_to_stdout
+        self.events = []
+        self.events_cond = threading.Condition()
+        self.returncode = None
+        self.exited = threading.Event()
+        self._start(env or {}, args)
+
+    # -- starting ------------------------------------------------------------------------------------
+    def _start(self, extra_env, args):
+        if not os.path.isfile(self.path):
+            raise AssertionError('no program at %s' % self.path)
+        report_path = os.path.join(self.session.tmpdir, 'report-%d' % self.session.next_id())
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(report_path)
+        listener.listen(1)
+        self.session.closing.append(listener)
+
+        env = child_environment(extra_env)
+        env['LOOPBACK_REPORT'] = report_path
+        argv = self.prefix + [self.python, LAUNCHER, self.script] + list(args)
+        cwd = os.path.dirname(self.path)  # as in the article: cd day5 && python server4.py
+        self._spawn(argv, cwd, env)
+        self.session.programs.append(self)
+        exit_r, self._exit_w = os.pipe()  # written to when the program exits, so select() can wake on it
+        self.session.closing.append(_FdCloser(exit_r))
+        start_daemon(self._wait, 'wait-%s' % self.role)
+
+        deadline = Deadline()
+        ready, _, _ = select.select([listener, exit_r], [], [], deadline.remaining())
+        if listener not in ready:
+            self.kill()
+            raise HarnessTimeout('%s: the loopback guard did not report (%s); the program is not trusted '
+                                 'and did not run' % (self.role, 'it exited' if ready else 'not within %.1f s'
+                                                      % deadline.seconds))
+        conn, _ = listener.accept()
+        listener.close()
+        self.session.closing.append(conn)
+        start_daemon(self._read_events, 'events-%s' % self.role, conn)
+        self.wait_event('guard', deadline)
+
+    def _spawn(self, argv, cwd, env):
+        opened = []  # the parent's copies of the child's ends, closed once the child has them
+
+        def open_file(path, mode):
+            f = open(path, mode)
+            opened.append(f)
+            return f
+
+        preexec = _sigint_as_at_a_terminal
+        if self.tty:
+            import pty
+            import termios
+            master, slave = pty.openpty()
+            opened.append(_FdCloser(slave))
+
+            def become_session_leader_on_terminal():  # so that Ctrl-C typed on it sends SIGINT
+                _sigint_as_at_a_terminal()
+                os.setsid()
+                fcntl.ioctl([fd for fd in (0, 1, 2) if os.isatty(fd)][0], termios.TIOCSCTTY, 0)
+
+            preexec = become_session_leader_on_terminal
+            stdin = stdout = stderr = slave
+        else:
+            stdin = stdout = stderr = subprocess.PIPE
+        if self.stdin_path:
+            stdin = open_file(self.stdin_path, 'rb')
+        if self.stdout_path:
+            stdout = open_file(self.stdout_path, 'wb')
+        if self.stderr_to_stdout:
+            stderr = subprocess.STDOUT
+        elif self.stderr_path:
+            stderr = open_file(self.stderr_path, 'wb')
+        try:
+            self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=stdin, stdout=stdout, stderr=stderr,
+                                         close_fds=True, preexec_fn=preexec)
+        finally:
+            for f in opened:
+                f.close()
+
+        def capture(pipe, name):
+            if pipe is None:
+                return None
+            c = Capture(os.dup(pipe.fileno()), '%s %s' % (self.role, name))
+            pipe.close()
+            return c
+
+        self.terminal = Capture(master, '%s terminal' % self.role) if self.tty else None
+        if self.stdin_path:
+            self.stdin_fd = None                      # nothing to type: the input is the file
+        elif self.tty:
+            self.stdin_fd = os.dup(master)
+        else:
+            self.stdin_fd = os.dup(self.proc.stdin.fileno())
+            self.proc.stdin.close()
+            _set_nonblocking(self.stdin_fd)
+        self.stdout = capture(self.proc.stdout, 'stdout')
+        self.stderr = capture(self.proc.stderr, 'stderr')
+        if self.tty and not self.stdout_path:
+            self.stdout = self.terminal
+        if self.tty and not self.stderr_path and not (self.stderr_to_stdout and self.stdout_path):
+            self.stderr = self.terminal
+        self.screen = self.terminal or self.stdout
+
+    def _wait(self):
+        self.returncode = self.proc.wait()
+        try:
+            os.write(self._exit_w, b'x')
+        except OSError:
+            pass  # nobody is listening any more
+        os.close(self._exit_w)
+        self.exited.set()
+
+    def _read_events(self, conn):
+        buf = b''
+        while True:
+            try:
+                chunk = conn.recv(4096)
+            except socket.error:
+                chunk = b''
+            buf += chunk
+            lines = buf.split(b'\n')
+            buf = lines.pop()
+            with self.events_cond:
+                self.events.extend(l.decode('ascii', 'replace') for l in lines)
+                if not chunk:
+                    self.events.append('(report closed)')
+                self.events_cond.notify_all()
+            if not chunk:
+                return
+
+    # -- waiting for signals -------------------------------------------------------------------------
+    def wait_event(self, kind, deadline=None, count=1):
+        """Wait for the count-th event of this kind from the guard; return its words."""
+        deadline = deadline or Deadline()
+        with self.events_cond:
+            while True:
+                found = [e for e in self.events if e.split(' ')[0] == kind]
+                if len(found) >= count:
+                    return found[count - 1].split(' ')
+                refused = [e for e in self.events if e.startswith(('refused', 'error'))]
+                if refused:
+                    raise AssertionError('%s: %s (waiting for %r)' % (self.role, refused[0], kind))
+                if self.events and self.events[-1] == '(report closed)':
+                    raise HarnessTimeout('%s exited before the event %r' % (self.role, kind))
+                if deadline.expired():
+                    deadline.fail('%s: event %r' % (self.role, kind))
+                self.events_cond.wait(deadline.remaining())
+
+    def event_count(self, kind):
+        with self.events_cond:
+            return len([e for e in self.events if e.split(' ')[0] == kind])
+
+    @property
+    def port(self):
+        """The loopback port a server listens on (its bind of ('', 50007), redirected)."""
+        return int(self.wait_event('listen')[1])
+
+    @property
+    def local_port(self):
+        """The local port of a client's connection, as the server prints it in 'Connected by'."""
+        return int(self.wait_event('connected')[1])
+
+    def expect(self, needle, deadline=None):
+        """Wait for ``needle`` on the screen (the terminal, else stdout); return what came before it."""
+        return self.screen.expect(needle, deadline or Deadline(), 'expected %s on %s' % (
+            show(needle), self.screen.name))
+
+    def wait_exit(self, deadline=None):
+        deadline = deadline or Deadline()
+        if not self.exited.wait(deadline.remaining()):
+            deadline.fail('%s to exit' % self.role)
+        for capture in (self.stdout, self.stderr):
+            if capture is not None:
+                capture.wait_closed(deadline)
+        with self.events_cond:                        # and every event the guard sent has been read
+            while not (self.events and self.events[-1] == '(report closed)'):
+                if deadline.expired():
+                    deadline.fail('%s: the end of its guard report' % self.role)
+                self.events_cond.wait(deadline.remaining())
+        return self.returncode
+
+    def still_running_after(self, ms=None):
+        """The bounded wait: True if the program has not exited within ``ms`` milliseconds."""
+        return not self.exited.wait((QUIET_MS if ms is None else ms) / 1000.0)
+
+    # -- acting --------------------------------------------------------------------------------------
+    def type(self, data, deadline=None):
+        """Give bytes to the program's stdin (on a terminal: as if typed, so b'\\r' is Enter)."""
+        deadline = deadline or Deadline()
+        if self.stdin_fd is None:
+            raise AssertionError('%s: stdin is %s; nothing can be typed' % (
+                self.role, 'the file %s' % self.stdin_path if self.stdin_path else 'closed'))
+        self.session.typed.append((self.role, data))
+        view = memoryview(data)
+        while len(view):
+            _, ready, _ = select.select([], [self.stdin_fd], [], deadline.remaining())
+            if not ready:
+                deadline.fail('%s to read %d more typed bytes' % (self.role, len(view)))
+            try:
+                written = os.write(self.stdin_fd, view)
+            except OSError as e:
+                if e.errno in (errno.EAGAIN, errno.EINTR):
+                    continue
+                raise
+            view = view[written:]
+
+    def close_stdin(self):
+        """End of input: the pipe is closed (on a terminal, type Ctrl-D instead)."""
+        if self.terminal is not None:
+            raise AssertionError('on a terminal, end of input is typed: type(b"\\x04")')
+        if self.stdin_fd is not None:
+            os.close(self.stdin_fd)
+            self.stdin_fd = None
+
+    def interrupt(self):
+        """Ctrl-C. On a terminal it is typed, so the terminal sends SIGINT; on pipes it is sent."""
+        if self.terminal is not None:
+            self.type(b'\x03')
+        else:
+            self.signal(signal.SIGINT)
+
+    def signal(self, signum):
+        if not self.exited.is_set():
+            try:
+                self.proc.send_signal(signum)
+            except OSError:
+                pass
+
+    def kill(self):
+        self.signal(signal.SIGKILL)
+
+    def stdout_bytes(self):
+        """All stdout so far: from its pipe, the terminal, or the file it was redirected to."""
+        if self.stdout is None:
+            with open(self.stdout_path, 'rb') as f:
+                return f.read()
+        return self.stdout.bytes()
+
+    def stderr_bytes(self):
+        """All stderr so far: from its pipe, the terminal, or the file it was redirected to."""
+        if self.stderr is None:
+            path = self.stdout_path if self.stderr_to_stdout else self.stderr_path
+            with open(path, 'rb') as f:
+                return f.read()
+        return self.stderr.bytes()
+
+    def reap(self, deadline):
+        if not self.exited.is_set():
+            self.kill()
+            self.exited.wait(deadline.remaining())
+        if self.stdin_fd is not None:
+            try:
+                os.close(self.stdin_fd)
+            except OSError:
+                pass
+            self.stdin_fd = None
+
+    def transcript(self):
+        lines = ['--- %s: %s%s %s (%s) ---' % (self.role, ' '.join(self.prefix + ['']),
+                                              os.path.basename(self.python), self.path,
+                                              'terminal' if self.tty else 'pipes')]
+        lines.append('exit status: %s' % ('still running' if not self.exited.is_set() else self.returncode))
+        lines.append('guard events: %s' % '; '.join(self.events))
+        if self.terminal is not None:
+            lines.append('terminal: %s' % show(self.terminal.bytes()))
+        if self.stdout is not self.terminal:
+            lines.append('stdout%s: %s' % (' (%s)' % self.stdout_path if self.stdout is None else '',
+                                           show(self.stdout_bytes())))
+        if self.stderr is not self.terminal and not self.stderr_to_stdout:
+            lines.append('stderr%s: %s' % (' (%s)' % self.stderr_path if self.stderr is None else '',
+                                           show(self.stderr_bytes())))
+        return '\n'.join(lines)
+
+
+def child_environment(extra=None):
+    """The environment of a program under test: the caller's, without what changes Python's stdio."""
+    env = dict(os.environ)
+    for name in ('PYTHONUNBUFFERED', 'PYTHONIOENCODING', 'PYTHONWARNINGS', 'PYTHONSTARTUP',
+                 'PYTHONINSPECT', 'PYTHONDEVMODE', 'PYTHONUTF8', 'PYTHONLEGACYWINDOWSSTDIO',
+                 'PYTHON_COLORS', 'FORCE_COLOR', 'NO_COLOR', 'LOCPATH'):
+        env.pop(name, None)
+    env['LC_ALL'] = 'C.UTF-8'  # a UTF-8 terminal, unless a test says otherwise
+    env['TERM'] = 'dumb'       # a terminal without colours: Python 3.13 colours tracebacks on any other
+    env['PYTHONDONTWRITEBYTECODE'] = '1'
+    env.update(extra or {})
+    return env

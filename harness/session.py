@@ -1,0 +1,101 @@
+"""Session: owns everything a test starts (programs, sockets, a temporary folder), reaps it all at the end,
+and describes it for the failure report: what each program printed and what crossed every harness socket."""
+import shutil
+import socket
+import tempfile
+
+from harness.capture import show
+from harness.config import ARTICLE_HOST, ARTICLE_PORT, IMPL_DIR, IMPL_PYTHON, LOOPBACK, TIMEOUT
+from harness.deadlines import Deadline
+from harness.programs import Program
+from harness.sockets import FakeServer, Peer
+
+
+class Note(str):
+    """Text in the wire log (as opposed to bytes that crossed the wire)."""
+
+
+class Session(object):
+    """Owns everything a test starts; ``close()`` reaps it all, and ``report()`` describes it."""
+
+    def __init__(self, python=None, impl_dir=None):
+        self.python = python or IMPL_PYTHON
+        self.impl_dir = impl_dir or IMPL_DIR
+        self.tmpdir = tempfile.mkdtemp(prefix='p23-')  # short: AF_UNIX paths are limited to 107 bytes
+        self.programs = []
+        self.peers = []
+        self.closing = []
+        self.wire = []
+        self.typed = []
+        self._ids = 0
+
+    def note(self, who, way, text):
+        """A line of the wire log that is not bytes that crossed it: an end of stream, a close, a summary."""
+        self.wire.append((who, way, Note(text)))
+
+    def next_id(self):
+        self._ids += 1
+        return self._ids
+
+    # -- programs ------------------------------------------------------------------------------------
+    def server(self, example, role='server', **kwargs):
+        """Start the example's server and wait until it listens."""
+        kwargs.setdefault('python', self.python)
+        kwargs.setdefault('impl_dir', self.impl_dir)
+        program = Program(self, example, 'server4.py', role, **kwargs)
+        program.wait_event('listen')
+        return program
+
+    def client(self, example, port, role='client', connected=True, **kwargs):
+        """Start the example's client, its 192.168.1.13:50007 redirected to 127.0.0.1:port."""
+        env = dict(kwargs.pop('env', None) or {})
+        env['LOOPBACK_CONNECT'] = '%s:%d=%s:%d' % (ARTICLE_HOST, ARTICLE_PORT, LOOPBACK, port)
+        kwargs.setdefault('python', self.python)
+        kwargs.setdefault('impl_dir', self.impl_dir)
+        program = Program(self, example, 'client4.py', role, env=env, **kwargs)
+        if connected:
+            program.wait_event('connected')
+        return program
+
+    # -- sockets of the harness ----------------------------------------------------------------------
+    def connect(self, port, role='raw client'):
+        sock = socket.create_connection((LOOPBACK, port), timeout=TIMEOUT)
+        sock.settimeout(None)
+        peer = Peer(self, sock, '%s (port %d)' % (role, sock.getsockname()[1]))
+        peer.port = sock.getsockname()[1]
+        return peer
+
+    def fake_server(self):
+        return FakeServer(self)
+
+    def client_with_fake_server(self, example, role='client', **kwargs):
+        """Start the example's client against a fake server; return the client and the fake's end."""
+        fake = FakeServer(self)
+        client = self.client(example, fake.port, role=role, **kwargs)
+        return client, fake.accept()
+
+    # -- the end -------------------------------------------------------------------------------------
+    def report(self):
+        # Every part is ASCII text: bytes are shown as literals (show()), so the report joins on Python 2 as
+        # on 3, whatever the programs printed or the wire carried.
+        parts = [p.transcript() for p in self.programs]
+        if self.typed:
+            parts.append('--- typed ---\n' + '\n'.join('%s: %s' % (who, show(d)) for who, d in self.typed))
+        if self.wire:
+            parts.append('--- wire (harness sockets) ---\n' + '\n'.join(
+                '%s %s %s' % (who, way, d if isinstance(d, Note) else show(d)) for who, way, d in self.wire))
+        return '\n'.join(parts)
+
+    def close(self):
+        deadline = Deadline()
+        for program in self.programs:
+            program.reap(deadline)
+        leftover = [p.role for p in self.programs if not p.exited.is_set()]
+        for sock in self.closing:
+            try:
+                sock.close()
+            except socket.error:
+                pass
+        shutil.rmtree(self.tmpdir, ignore_errors=True)
+        if leftover:
+            raise AssertionError('could not reap: %s' % ', '.join(leftover))
