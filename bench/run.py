@@ -35,13 +35,11 @@ import sys
 import tempfile
 import time
 
+import harness  # the one way this repository starts the article's programs
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(REPO, 'shared_tests'))
-
-import harness  # noqa: E402  (the one way this repository starts the article's programs)
-
-EXAMPLE = 'example2_accept_loop'
+REPO = harness.REPO
+EXAMPLE = harness.EX2
 SERVERS = [('py27', '2.7', 'py2_original')] + [
     ('py3%d' % minor, '3.%d' % minor, 'py3_port') for minor in range(6, 14)]
 BASELINE = 'py27'

@@ -117,3 +117,4 @@ def pytest_runtest_makereport(item, call):
     s = session_of(item)
     if s is not None and report.failed and call.when in ('call', 'setup'):
         report.sections.append(('what the programs printed and what crossed the wire', s.report()))
+        report.user_properties.append(('programs', s.endings()))  # for harness/recorder.py

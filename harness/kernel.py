@@ -1,5 +1,7 @@
-"""What the kernel knows: its table of TCP sockets (/proc/net/tcp), and network namespaces with only loopback."""
+"""What the kernel knows: its table of TCP sockets (/proc/net/tcp), the system call a process is blocked in
+(/proc/PID/syscall), and network namespaces with only loopback."""
 import os
+import platform
 import subprocess
 
 from harness.deadlines import Deadline, poll_until
@@ -19,6 +21,30 @@ def tcp_sockets():
             fields = row.split()
             local_address, local_port = fields[1].rsplit(':', 1)
             yield local_address, int(local_port, 16), int(fields[2].rsplit(':', 1)[1], 16), fields[3], fields[9]
+
+
+# System call numbers, as /proc/PID/syscall gives them. Python 2 accepts with accept(2), Python 3 with accept4(2);
+# sendall() calls send(), which is sendto(2) here.
+SYSCALLS = {
+    'x86_64': {'accept': 43, 'sendto': 44, 'accept4': 288},
+    'aarch64': {'accept': 202, 'sendto': 206, 'accept4': 242},
+}
+
+
+def syscalls_visible():
+    """Whether this machine tells which system call a process is in (Linux /proc, a known architecture)."""
+    return platform.machine() in SYSCALLS and os.path.exists('/proc/self/syscall')
+
+
+def in_syscall(pid, *names):
+    """True if process ``pid`` is inside one of the named system calls (blocked there, as a rule)."""
+    numbers = SYSCALLS[platform.machine()]
+    try:
+        with open('/proc/%d/syscall' % pid) as f:
+            said = f.read().split(' ')[0]
+    except (IOError, OSError):
+        return False
+    return said in [str(numbers[name]) for name in names]
 
 
 def tcp_states(local_port, remote_port):

@@ -16,7 +16,8 @@ import threading
 
 from harness.capture import Capture, show, start_daemon
 from harness.config import IMPL_DIR, IMPL_PYTHON, LAUNCHER, QUIET_MS
-from harness.deadlines import Deadline, HarnessTimeout
+from harness.deadlines import Deadline, HarnessTimeout, poll_until
+from harness.kernel import in_syscall, syscalls_visible
 
 
 class _FdCloser(object):
@@ -251,6 +252,26 @@ class Program(object):
                     deadline.fail('%s: the end of its guard report' % self.role)
                 self.events_cond.wait(deadline.remaining())
         return self.returncode
+
+    def wait_blocked_in(self, names, what, deadline=None):
+        """Wait until the program is inside one of the system calls ``names`` (harness.kernel): what nothing
+        announces, looked at every few milliseconds. Where the machine does not tell, return at once."""
+        if not syscalls_visible():
+            return
+        deadline = deadline or Deadline()
+
+        def there():
+            if self.exited.is_set():
+                raise AssertionError('%s exited while waiting %s' % (self.role, what))
+            return in_syscall(self.proc.pid, *names)
+        poll_until(there, deadline, '%s: %s' % (self.role, what))
+
+    def wait_in_accept(self, count=1, deadline=None):
+        """Wait until a server has begun its count-th accept() and is blocked in it: a Ctrl-C then stops it
+        there, with the same frames on every run (the guard's 'accepting' event comes just before the call)."""
+        deadline = deadline or Deadline()
+        self.wait_event('accepting', deadline, count)
+        self.wait_blocked_in(('accept', 'accept4'), 'in accept() #%d' % count, deadline)
 
     def still_running_after(self, ms=None):
         """The bounded wait: True if the program has not exited within ``ms`` milliseconds."""

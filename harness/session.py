@@ -1,5 +1,7 @@
 """Session: owns everything a test starts (programs, sockets, a temporary folder), reaps it all at the end,
 and describes it for the failure report: what each program printed and what crossed every harness socket."""
+import os
+import re
 import shutil
 import socket
 import tempfile
@@ -9,6 +11,11 @@ from harness.config import ARTICLE_HOST, ARTICLE_PORT, IMPL_DIR, IMPL_PYTHON, LO
 from harness.deadlines import Deadline
 from harness.programs import Program
 from harness.sockets import FakeServer, Peer
+
+
+# The last line of a traceback: 'TypeError: ...', 'socket.error: [Errno 104] ...', 'KeyboardInterrupt'.
+EXCEPTION_LINE = re.compile(br'^[A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit|error)\b[^\r\n]*(?=\r?\n|\Z)',
+                            re.M)
 
 
 class Note(str):
@@ -85,6 +92,18 @@ class Session(object):
             parts.append('--- wire (harness sockets) ---\n' + '\n'.join(
                 '%s %s %s' % (who, way, d if isinstance(d, Note) else show(d)) for who, way, d in self.wire))
         return '\n'.join(parts)
+
+    def endings(self):
+        """For each program: its role, script, whether it is of the tree under test (a differential test also
+        starts py2_original), its exit status and the last exception it printed. For tools' tables."""
+        ended = []
+        for program in self.programs:
+            errors = [m.group(0) for m in EXCEPTION_LINE.finditer(program.stderr_bytes())]
+            ended.append({'role': program.role, 'script': program.script,
+                          'under_test': os.path.realpath(program.impl_dir) == os.path.realpath(IMPL_DIR),
+                          'status': program.returncode if program.exited.is_set() else None,
+                          'exception': errors[-1].decode('utf-8', 'replace') if errors else ''})
+        return ended
 
     def close(self):
         deadline = Deadline()

@@ -48,7 +48,7 @@ def one_client_visits(session, example, *messages):
     if example == EX1:
         assert server.wait_exit() == 0                        # Example 1's server leaves with its client
     else:
-        server.wait_event('accepting', count=2)               # Example 2's waits for the next one
+        server.wait_in_accept(2)               # Example 2's waits for the next one
         server.signal(signal.SIGINT)
         server.wait_exit()
     return server, client

@@ -89,7 +89,7 @@ def test_server_output_waits_in_the_buffer_when_stdout_is_a_pipe(session, exampl
     assert server.stdout.nothing_new_within() and server.stdout_bytes() == b'', 'it waits in the buffer'
     client.close()
     if example == EX2:
-        server.wait_event('accepting', count=2)
+        server.wait_in_accept(2)
         server.signal(signal.SIGINT)               # Ctrl-C: the buffer is flushed on the way out
     server.wait_exit()
     assert server.stdout_bytes() == {
@@ -111,7 +111,7 @@ def test_example2_server_log_keeps_the_order_of_clients_and_ends_with_the_traceb
     a.close()
     b.expect(b"I'm Client B.")
     b.close()
-    server.wait_event('accepting', count=3)
+    server.wait_in_accept(3)
     assert server.stdout_bytes() == b''            # all of it is still in the buffer
     server.signal(signal.SIGINT)
     server.wait_exit()

@@ -3,83 +3,56 @@
 
 Each scenario runs once on the original (the oracle) and once on the port, and records everything a
 person or a peer could see: every terminal and log byte for byte, what crossed the wire, the exit status.
-The two records must be equal, except for what README.md documents as different (and nothing else):
-the frames of a traceback (its first and last lines are kept), the exception names of PEP 3151, the exit
-status after Ctrl-C on Python 3.8+. Then the original's client talks to the port's server, and the reverse.
+The two records must be equal, except for what MIGRATION.md documents as different (and nothing else): the
+rules of harness/differences.py, the ledger's "what cannot be kept". Then the original's client talks to the
+port's server, and the reverse.
 
 Which port: the tree under test (IMPL_DIR, IMPL_PYTHON); when that is the original itself (tox -e py27),
 py3_port on a Python 3 (PYTHON3, else the newest found). No Python 2.7 (PYTHON27) or Python 3: the tests
 skip, and fail when CI is set.
 """
+import difflib
 import os
-import re
 import signal
 
 import pytest
 
 from harness import EX1, EX2, PROMPT
+from harness.differences import Reading
+from harness.story import ROLES, Demonstration
 
 both_examples = pytest.mark.parametrize('example', [EX1, EX2])
 
-TRACEBACK = b'Traceback (most recent call last):'
-PEP_3151 = [(b'ConnectionResetError: ', b'socket.error: ')]  # Python 3 name -> Python 2 name
+
+def reading(impl, example, **ports):
+    return Reading(impl.version, impl.tree, example, ports)
 
 
-def documented(text, **clients):
-    """``text`` with what README.md documents as different made equal, and the clients' ports named."""
-    for name, port in clients.items():
-        text = text.replace(b"('127.0.0.1', %d)" % port, b"('127.0.0.1', <%s>)" % name.encode('ascii'))
-    head, mark, tail = text.partition(TRACEBACK)
-    if mark:
-        newline = b'\r\n' if tail.endswith(b'\r\n') else b'\n'
-        last = tail.rstrip(b'\r\n').splitlines()[-1]
-        for python3, python2 in PEP_3151:
-            last = last.replace(python3, python2, 1) if last.startswith(python3) else last
-        text = head + mark + b' [frames] ' + last + newline
-    return text
-
-
-def status(returncode):
-    return 1 if returncode == -signal.SIGINT else returncode  # 3.8+ dies by SIGINT where 2.7 exits 1
+def rendered(record):
+    return ['%s: %s' % (name, line) for name, value in record
+            for line in (value if isinstance(value, list) else [value])]
 
 
 def side_by_side(session, oracle, ported, scenario, *args):
-    """Run the scenario on both; the records must be equal."""
+    """Run the scenario on both; the records (normalised as documented) must be equal."""
     expected = scenario(session, oracle, *args)
     got = scenario(session, ported, *args)
-    assert got == expected, 'the port (%r) differs from the original (%r)' % (ported, oracle)
+    assert got == expected, 'the port (%r) differs from the original (%r), as normalised:\n%s' % (
+        ported, oracle, '\n'.join(difflib.unified_diff(
+            [repr(l) for l in rendered(expected)], [repr(l) for l in rendered(got)], 'original', 'port',
+            lineterm='')))
 
 
 # -- scenarios -----------------------------------------------------------------------------------------------
 
 def article_demo(session, impl, example):
-    """The article's demonstration on three terminals: A talks, B waits, A leaves with Ctrl-C."""
-    role = lambda who: '%s (%s)' % (who, impl.label)
-    server = session.server(example, role=role('server'), tty=True, **impl.runs)
-    a = session.client(example, server.port, role=role('client A'), tty=True, **impl.runs)
-    for line in (b'Hello!', b"I'm Client A."):
-        a.expect(PROMPT)
-        a.type(line + b'\r')
-    a.expect(PROMPT)
-    b = session.client(example, server.port, role=role('client B'), tty=True, **impl.runs)
-    b.expect(PROMPT)
-    b.type(b"I'm Client B.\r")
-    b.expect(b"I'm Client B.\r\n")
-    a.interrupt()
-    a.wait_exit()
-    if example == EX1:
-        server.wait_exit()
-        b.wait_exit()
-    else:
-        b.expect(PROMPT)
-        b.type(b'\x04')
-        b.wait_exit()
-        server.wait_event('accepting', count=3)
-        server.interrupt()
-        server.wait_exit()
-    ports = dict(A=a.local_port, B=b.local_port)
-    return [(who.role.split(' (')[0], documented(who.terminal.bytes(), **ports), status(who.returncode))
-            for who in (server, a, b)]
+    """The article's demonstration on three terminals (harness/story.py), played to the end."""
+    demo = Demonstration(session, example, label=impl.label, **impl.runs).play()
+    read = reading(impl, example, **demo.ports())
+    return [(role, read.keys(demo.programs[role].terminal.bytes()))
+            for role in ROLES] + [(role + ' exit', read.exit_status(demo.programs[role].returncode,
+                                                                     role in demo.interrupted)[0])
+                                  for role in ROLES]
 
 
 def client_at_a_terminal(session, impl, example):
@@ -114,8 +87,9 @@ def client_at_a_terminal(session, impl, example):
     client.type(b'\x04')                                                        # Ctrl-D: EOFError
     client.wait_exit()
     server.expect_eof()
-    return [('terminal', documented(client.terminal.bytes())), ('exit', status(client.returncode)),
-            ('sent', bytes(server.received))]
+    read = reading(impl, example)
+    return [('terminal', read.keys(client.terminal.bytes())), ('exit', read.exit_status(client.returncode)[0]),
+            ('sent', repr(bytes(server.received)))]
 
 
 ALL_BYTES = bytes(bytearray(range(256)))
@@ -147,8 +121,9 @@ def client_on_pipes_into_a_log(session, impl, example):
         server.send(answer)
     client.wait_exit()
     server.expect_eof()
-    return [('log', documented(client.stdout_bytes())), ('exit', status(client.returncode)),
-            ('sent', bytes(server.received))]
+    read = reading(impl, example)
+    return [('log', read.keys(client.stdout_bytes())), ('exit', read.exit_status(client.returncode)[0]),
+            ('sent', repr(bytes(server.received)))]
 
 
 MESSAGES = [b'\xe4\xb8\xad\xe6\x96\x87', b'\xff\xfe\xc3(\x80', b'a\x00b', ALL_BYTES, b'0123456789' * 250,
@@ -165,19 +140,21 @@ def server_into_a_log(session, impl, example):
         a.send(message)
         a.expect(message)
     ports = dict(A=a.port)
-    if example == EX2:
+    interrupted = example == EX2
+    if interrupted:
         b = session.connect(server.port, role='client B')
         b.send(b"I'm Client B.")
         a.close()
         b.expect(b"I'm Client B.")
         b.close()
-        server.wait_event('accepting', count=3)
+        server.wait_in_accept(3)
         server.signal(signal.SIGINT)
         ports['B'] = b.port
     else:
         a.close()
     server.wait_exit()
-    return [('log', documented(server.stdout_bytes(), **ports)), ('exit', status(server.returncode))]
+    read = reading(impl, example, **ports)
+    return [('log', read.keys(server.stdout_bytes())), ('exit', read.exit_status(server.returncode, interrupted)[0])]
 
 
 @both_examples

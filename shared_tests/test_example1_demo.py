@@ -1,25 +1,20 @@
 # -*- coding: utf-8 -*-
 """Example 1 (server4.py accepts one client, echoes until it leaves, then exits), replayed as in the article.
 
-Three terminals, as in the article: the server's, client A's and client B's. A person types; we read what
-each terminal shows. On a terminal a newline is shown as CR LF, and what is typed is echoed.
+Three terminals, as in the article: the server's, client A's and client B's (harness/story.py tells the story).
+A person types; we read what each terminal shows. On a terminal a newline is shown as CR LF, and what is typed
+is echoed.
 """
 import pytest
 
 import harness
-from harness import ARTICLE_PORT, EX1, EX2, PROMPT, nothing_new_within
-
-ARTICLE_A_MESSAGES = [b'The first msg.', b'The second msg.', b'The third msg.', b"I'm A."]
+from harness import ARTICLE_PORT, EX1, EX2
+from harness.story import Demonstration
 
 
 def test_client_a_messages_are_echoed_and_the_server_prints_revc(session):
-    server = session.server(EX1, tty=True)
-    a = session.client(EX1, server.port, role='client A', tty=True)
-    for message in ARTICLE_A_MESSAGES:
-        a.expect(PROMPT)
-        a.type(message + b'\r')
-    a.expect(PROMPT)
-    assert a.terminal.bytes() == (
+    demo = Demonstration(session, EX1).play('client_a_talks')
+    assert demo.a.terminal.bytes() == (
         b"msg to send:The first msg.\r\n"
         b"Received 'The first msg.'\r\n"
         b"msg to send:The second msg.\r\n"
@@ -29,45 +24,37 @@ def test_client_a_messages_are_echoed_and_the_server_prints_revc(session):
         b"msg to send:I'm A.\r\n"
         b"Received \"I'm A.\"\r\n"
         b"msg to send:")
-    server.expect(b"revc: I'm A.\r\n")
-    assert server.terminal.bytes() == (
+    assert demo.server.terminal.bytes() == (
         b"Connected by ('127.0.0.1', %d)\r\n"
         b"revc: The first msg.\r\n"
         b"revc: The second msg.\r\n"
         b"revc: The third msg.\r\n"
-        b"revc: I'm A.\r\n") % a.local_port
+        b"revc: I'm A.\r\n") % demo.a.local_port
 
 
 def test_second_client_gets_nothing_then_server_exits_when_the_first_leaves(session):
-    server = session.server(EX1, tty=True)
-    a = session.client(EX1, server.port, role='client A', tty=True)
-    a.expect(PROMPT)
-    a.type(b"I'm A.\r")
-    a.expect(b"Received \"I'm A.\"\r\n")
+    demo = Demonstration(session, EX1).play('client_b_waits')
+    assert demo.b.terminal.bytes() == b"msg to send:I'm B\r\n"          # the terminal echoes what was typed
+    assert demo.b_was_blocked, 'while A is connected, B gets no answer and the server reads nothing from B'
 
-    b = session.client(EX1, server.port, role='client B', tty=True)  # the kernel completes B's connect
-    b.expect(PROMPT)
-    b.type(b"I'm B\r")
-    b.expect(b"I'm B\r\n")                                             # the terminal echoes what was typed
-    assert nothing_new_within([b.terminal, server.terminal]), (
-        'while A is connected, B gets no answer and the server reads nothing from B')
+    demo.play('client_a_leaves')                                         # Ctrl-C: A leaves
+    assert demo.a.returncode != 0                                        # (status: see test_typed_input.py)
+    assert demo.a.terminal.bytes().endswith(b'KeyboardInterrupt\r\n')
 
-    a.expect(PROMPT)
-    a.interrupt()                                                        # Ctrl-C: A leaves
-    assert a.wait_exit() != 0                                            # (status: see test_typed_input.py)
-    assert a.terminal.bytes().endswith(b'KeyboardInterrupt\r\n')
-
-    assert server.wait_exit() == 0                                       # the server leaves with A
-    assert server.terminal.bytes() == (
+    assert demo.server.returncode == 0                                   # the server leaves with A
+    assert demo.server.terminal.bytes() == (
         b"Connected by ('127.0.0.1', %d)\r\n"
-        b"revc: I'm A.\r\n") % a.local_port                              # B's message was never read
+        b"revc: The first msg.\r\n"
+        b"revc: The second msg.\r\n"
+        b"revc: The third msg.\r\n"
+        b"revc: I'm A.\r\n") % demo.a.local_port                         # B's message was never read
 
-    assert b.wait_exit() == 1                                            # B's connection is reset
-    assert b.terminal.bytes().startswith(b"msg to send:I'm B\r\nTraceback (most recent call last):\r\n")
-    last_line = b.terminal.bytes().splitlines()[-1]
+    assert demo.b.returncode == 1                                        # B's connection is reset
+    assert demo.b.terminal.bytes().startswith(b"msg to send:I'm B\r\nTraceback (most recent call last):\r\n")
+    last_line = demo.b.terminal.bytes().splitlines()[-1]
     if harness.impl_version()[0] == 2:
         assert last_line == b'socket.error: [Errno 104] Connection reset by peer'
-    else:                                                                # PEP 3151: the README documents it
+    else:                                                                # PEP 3151: MIGRATION.md documents it
         assert last_line == b'ConnectionResetError: [Errno 104] Connection reset by peer'
 
 

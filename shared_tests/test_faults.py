@@ -10,17 +10,15 @@ too slowly, or when the port is taken. The port must do exactly what the origina
 
 Only the exception's name differs (PEP 3151); the two tests at the end pin it for each interpreter family.
 """
-import os
-import platform
 import select
 import signal
 import socket
 import threading
 
 import pytest
-import six
 
-from harness import EX1, EX2, EXAMPLES, Deadline, Peer, PROMPT, Program, TIMEOUT, wait_socket_gone
+from harness import EX1, EX2, EXAMPLES, Deadline, Peer, PROMPT, Program, TIMEOUT, impl_version, wait_socket_gone
+from harness.kernel import in_syscall, syscalls_visible
 from test_payloads import random_bytes, read_and_hash
 
 FIRST_LINE = b'Traceback (most recent call last):'
@@ -211,7 +209,7 @@ def test_example2_server_serves_the_next_client_when_one_is_killed(session):
     b.send(b"I'm B")
     b.expect(b"I'm B")                                         # the server lives on
     b.close()
-    server.wait_event('accepting', count=3)
+    server.wait_in_accept(3)
     server.signal(signal.SIGINT)
     server.wait_exit()
     assert server.stdout_bytes() == (
@@ -244,7 +242,7 @@ def test_example2_server_keeps_a_half_closed_connection_open_until_the_next_acce
     a.send(b'Hello')
     a.shutdown_write()
     a.expect(b'Hello')
-    server.wait_event('accepting', count=2)                    # done with A, back in accept()
+    server.wait_in_accept(2)                    # done with A, back in accept()
     a.nothing_arrives_within()                                 # yet A's connection is still open
     b = session.connect(server.port, role='client B')
     server.wait_event('accept', count=2)
@@ -255,26 +253,7 @@ def test_example2_server_keeps_a_half_closed_connection_open_until_the_next_acce
 
 # -- the server: a reader too slow ------------------------------------------------------------------------
 
-SENDTO_SYSCALL = {'x86_64': 44, 'aarch64': 206}  # Python's sendall() calls send(), which is sendto(2) here
-
-
-def blocked_in_send(pid):
-    with open('/proc/%d/syscall' % pid) as f:
-        return f.read().split(' ')[0] == str(SENDTO_SYSCALL[platform.machine()])
-
-
-def wait_until_blocked_in_send(program, deadline):
-    """Poll /proc until the program is inside sendto(2), waiting on a full socket buffer."""
-    while not blocked_in_send(program.proc.pid):
-        if program.exited.is_set():
-            raise AssertionError('%s exited' % program.role)
-        if deadline.expired():
-            deadline.fail('%s to block in sendall' % program.role)
-        program.exited.wait(0.01)
-
-
-@pytest.mark.skipif(platform.machine() not in SENDTO_SYSCALL or not os.path.exists('/proc/self/syscall'),
-                    reason='needs /proc/PID/syscall and a known number for sendto(2)')
+@pytest.mark.skipif(not syscalls_visible(), reason='needs /proc/PID/syscall and a known number for sendto(2)')
 def test_example2_server_blocked_in_sendall_by_a_slow_reader_serves_no_one_until_it_reads(session):
     server = session.server(EX2)
     slow = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -287,12 +266,12 @@ def test_example2_server_blocked_in_sendall_by_a_slow_reader_serves_no_one_until
     sender.daemon = True
     sender.start()                                             # A sends 16 MiB and reads nothing, yet
     deadline = Deadline(2 * TIMEOUT)
-    wait_until_blocked_in_send(server, deadline)               # its echo fills the buffers: the server waits
+    server.wait_blocked_in(('sendto',), 'in sendall', deadline)  # its echo fills the buffers: the server waits
 
     b = session.connect(server.port, role='client B')
     b.send(b"I'm B")
     b.nothing_arrives_within()                                 # B waits for A
-    assert blocked_in_send(server.proc.pid), 'the server should still be waiting on A'
+    assert in_syscall(server.proc.pid, 'sendto'), 'the server should still be waiting on A'
 
     assert read_and_hash(session, a, len(payload), deadline) == (  # A reads at last: the server resumes
         '1803052fe9be86ef9d12823cd0a0b4c874c7fb0c8e0f60cddf39d8d1f07abf53', 16 << 20)
@@ -334,7 +313,7 @@ def last_lines_of_every_fault(session):
     ]
 
 
-@pytest.mark.skipif(six.PY3, reason='Python 2 names: this interpreter is Python 3')
+@pytest.mark.skipif(impl_version()[0] != 2, reason='Python 2 names: the interpreter under test is Python 3')
 def test_python2_calls_every_socket_fault_socket_error(session):
     assert last_lines_of_every_fault(session) == [
         b'socket.error: [Errno 111] Connection refused',
@@ -345,7 +324,7 @@ def test_python2_calls_every_socket_fault_socket_error(session):
     ]
 
 
-@pytest.mark.skipif(six.PY2, reason='Python 3 names: this interpreter is Python 2')
+@pytest.mark.skipif(impl_version()[0] != 3, reason='Python 3 names: the interpreter under test is Python 2')
 def test_python3_names_each_socket_fault_by_its_errno(session):
     assert last_lines_of_every_fault(session) == [
         b'ConnectionRefusedError: [Errno 111] Connection refused',

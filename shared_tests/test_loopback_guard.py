@@ -19,7 +19,6 @@ import os
 import select
 import socket
 import subprocess
-import sys
 import threading
 
 import pytest
@@ -157,21 +156,15 @@ ATTEMPTS = {
         "only 127.0.0.0/8 and ::1 are allowed", 's: bound to 127.0.0.1, connected',
         'refused sendto 192.168.1.13 50007'),
 }
-if sys.version_info[0] >= 3:  # Python 2 sockets have no sendmsg()
+if harness.impl_version()[0] >= 3:  # Python 2 sockets have no sendmsg()
     ATTEMPTS['sendmsg_to_the_article_address'] = (
         UDP, "s.sendmsg([b'x'], [], 0, ('192.168.1.13', 50007))",
         "error: [Errno 101] loopback guard: refusing to sendmsg ('192.168.1.13', 50007); "
         "only 127.0.0.0/8 and ::1 are allowed", UNBOUND, 'refused sendmsg 192.168.1.13 50007')
 
-_AUDITED = []
-
-
 def audited():
-    """Whether the interpreter under test has sys.addaudithook (Python 3.8+); asked once."""
-    if not _AUDITED:
-        said = subprocess.check_output([harness.IMPL_PYTHON, '-c', 'import sys; print(hasattr(sys, "addaudithook"))'])
-        _AUDITED.append(said.strip() == b'True')
-    return _AUDITED[0]
+    """Whether the interpreter under test has sys.addaudithook (Python 3.8+, PEP 578)."""
+    return harness.impl_version() >= (3, 8)
 
 
 def probe(session, setup, attempt, env=None, prefix=()):

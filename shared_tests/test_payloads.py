@@ -123,7 +123,7 @@ def test_example2_server_echoes_and_prints_megabytes_unchanged(session, size):
     client = session.connect(server.port)
     assert echo(session, client, payload, deadline) == (digest, size)
     client.close()
-    server.wait_event('accepting', deadline, count=2)         # done with the client, waiting for the next
+    server.wait_in_accept(2, deadline)         # done with the client, waiting for the next
     server.signal(signal.SIGINT)                              # Ctrl-C, so that it flushes what it printed
     server.wait_exit(deadline)
     stdout = server.stdout_bytes()

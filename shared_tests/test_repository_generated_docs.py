@@ -14,8 +14,7 @@ import pytest
 
 import harness
 
-sys.path.append(os.path.join(harness.REPO, "tools"))
-import suite_against  # noqa: E402  (tools/ is not a package; reading the suite needs nothing else)
+from tools import suite_against
 
 pytestmark = pytest.mark.repository
 

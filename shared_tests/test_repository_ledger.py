@@ -9,8 +9,7 @@ import pytest
 
 import harness
 
-sys.path.insert(0, os.path.join(harness.REPO, 'tools'))
-import ledger  # noqa: E402  (tools/ledger.py: MIGRATION.md read as data, and the diff)
+from tools import ledger  # MIGRATION.md read as data, and the diff
 
 pytestmark = pytest.mark.repository
 

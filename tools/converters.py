@@ -1,6 +1,6 @@
 """What the converters get wrong: 2to3, futurize and python-modernize on py2_original, measured by the suite.
 
-    python tools/converters.py [--jobs N] [--timeout S]  # what `tox -e converters` runs (Python <= 3.12: lib2to3)
+    python -m tools.converters [--jobs N] [--timeout S]  # what `tox -e converters` runs (Python <= 3.12: lib2to3)
 
 Each converter runs, as a migrating person would run it, on its own copy of py2_original (the original is
 never touched: its files are compared before and after). The suite then runs against each output, under
@@ -26,8 +26,8 @@ import sysconfig
 import tempfile
 from collections import OrderedDict
 
-import suite_against
-from suite_against import REPO, markdown_code
+from tools import suite_against
+from tools.suite_against import REPO, markdown_code
 
 ORIGINAL = os.path.join(REPO, 'py2_original')
 PORT = os.path.join(REPO, 'py3_port')

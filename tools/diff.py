@@ -15,11 +15,8 @@ import io
 import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+from tools import ledger, terminal
 
-import ledger  # noqa: E402  (tools/ledger.py)
-import terminal  # noqa: E402  (tools/terminal.py)
 
 DEFAULT_HTML = os.path.join(ledger.REPO, 'build', 'diff.html')
 MARKS = {'equal': ' ', 'delete': '-', 'insert': '+', 'replace': '|'}

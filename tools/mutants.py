@@ -1,8 +1,8 @@
 """How strong is the suite: run it against deliberately unfaithful ports, each of which it must catch.
 
-    python tools/mutants.py [--jobs N] [--timeout S] [--only NAME ...]  # what `tox -e mutants` runs
-    python tools/mutants.py --tree NAME DEST    # write one variant out as a tree, to read, run or edit
-    python tools/mutants.py --save NAME TREE    # after editing that tree: rewrite mutants/NAME.patch
+    python -m tools.mutants [--jobs N] [--timeout S] [--only NAME ...]  # what `tox -e mutants` runs
+    python -m tools.mutants --tree NAME DEST    # write one variant out as a tree, to read, run or edit
+    python -m tools.mutants --save NAME TREE    # after editing that tree: rewrite mutants/NAME.patch
 
 The variants live in mutants/: a NAME.patch is one porting mistake, a small patch against py3_port whose
 first paragraph says what the mistake is; it is applied to a fresh copy of py3_port, so the variants follow
@@ -23,8 +23,8 @@ import subprocess
 import sys
 import tempfile
 
-import suite_against
-from suite_against import REPO, markdown_code
+from tools import suite_against
+from tools.suite_against import REPO, markdown_code
 
 MUTANTS = os.path.join(REPO, 'mutants')
 PORT = os.path.join(REPO, 'py3_port')

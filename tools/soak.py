@@ -1,6 +1,6 @@
 """Soak: run the shared suite round after round, in parallel, and check that nothing is left behind.
 
-    python tools/soak.py [--rounds 20] [--workers 4] [--python2 PATH] [-- PYTEST ARGS]
+    python -m tools.soak [--rounds 20] [--workers 4] [--python2 PATH] [-- PYTEST ARGS]
 
 Each round runs, at the same time, the suite on Python 3 (this interpreter, py3_port) and the suite on
 Python 2.7 (py2_original) with the interpreter --python2 (default $SOAK_PY27; tox sets it to its py27
@@ -27,10 +27,9 @@ import subprocess
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(REPO, 'shared_tests'))
-import harness  # noqa: E402  (the suite's own reading of /proc/net/tcp)
+import harness
+
+REPO = harness.REPO
 
 PR_SET_CHILD_SUBREAPER = 36
 LISTEN = '0A'

@@ -1,145 +1,43 @@
 """Run the shared suite against a tree and tell, test by test, what passed and what failed.
 
-    python tools/suite_against.py TREE [--python PY] [--json OUT] [-- PYTEST_ARGS ...]
+    python -m tools.suite_against TREE [--python PY] [--json OUT] [-- PYTEST_ARGS ...]
 
 TREE is a tree with the four programs at the same paths as py3_port; PY is the interpreter that runs them
-(default: the one running this script, which must have pytest and six). The suite is run as
-``python -m pytest shared_tests`` from the top of this repository, with IMPL_DIR=TREE and IMPL_PYTHON=PY,
-so it is exactly what a person would run; a recorder plugin notes each test's outcome, the first line of
-its failure and how each program under test ended. Runs are independent processes and the suite only
-uses OS-chosen loopback ports, so several may run at once.
+(default: the one running this script, which must have pytest and six). The run itself is harness/suite.py's:
+``python -m pytest shared_tests`` from the top of this repository with IMPL_DIR=TREE and IMPL_PYTHON=PY, and
+a recorder of each test's outcome.
 
-This is the machinery of ``tox -e mutants`` (tools/mutants.py) and ``tox -e converters``
-(tools/converters.py). ``conformance_tests()`` lists the suite's tests without running anything; the
-repository test that keeps the generated tables in step with the suite uses it too, so this module runs on
-Python 2.7 as well as 3.6+.
+Beside the command, this module holds what ``tox -e mutants`` (tools/mutants.py) and ``tox -e converters``
+(tools/converters.py) share: running many trees at once, and the generated part of their documents, whose
+list of tests shared_tests/test_repository_generated_docs.py compares with pytest's own collection.
 """
 from __future__ import print_function
 
 import argparse
-import ast
 import io
 import json
 import os
 import re
 import subprocess
 import sys
-import tempfile
-import time
 from collections import OrderedDict
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from harness import REPO, suite
+from harness.suite import CAUGHT, SuiteRun, conformance_tests, function_of, short_id  # noqa: F401
+
 SHARED_TESTS = os.path.join(REPO, 'shared_tests')
-CAUGHT = ('failed', 'error')  # the outcomes that mean "this test tells the tree from a faithful port"
-RUN_TIMEOUT = 1800            # seconds: a run that takes longer than this has hung, and is an error
-
-# Runs pytest in the child with the recorder registered; no PYTHONPATH, so nothing leaks into the programs.
-_BOOT = '\n'.join([
-    'import sys',
-    'sys.path.insert(0, %r)' % os.path.dirname(os.path.abspath(__file__)),
-    'import pytest, suite_against',
-    'out = sys.argv.pop(1)',
-    'del sys.path[0]',
-    'sys.exit(pytest.main(sys.argv[1:], plugins=[suite_against.Recorder(out)]))',
-])
 
 
-class SuiteRun(object):
-    """One run of the suite: ``outcomes`` maps a test id (``test_file.py::test_name[param]``) to a dict
-    with ``outcome`` (passed, failed, error, skipped, xfailed, xpassed), ``message`` (the first line of the
-    failure) and ``ended`` (how each program under test ended, for failures)."""
-
-    def __init__(self, tree, python, returncode, outcomes, seconds, output):
-        self.tree = tree
-        self.python = python
-        self.returncode = returncode
-        self.outcomes = outcomes
-        self.seconds = seconds
-        self.output = output
-
-    def failing(self):
-        return [t for t, o in self.outcomes.items() if o['outcome'] in CAUGHT]
-
-    def problem(self):
-        """Why this run cannot be trusted, or None: pytest itself failed, or no test ran."""
-        if self.returncode not in (0, 1):
-            return 'pytest exited with status %s (not a test failure: an error of the run itself)' % (
-                self.returncode,)
-        if not self.outcomes:
-            return 'no test ran'
-        return None
-
-
-def run_suite(tree, python=None, pytest_python=None, pytest_args=(), harness_timeout=None, timeout=RUN_TIMEOUT):
-    """Run the shared suite against ``tree`` with ``python``; return a SuiteRun. (Python 3 only.)
-    ``harness_timeout``, if given, is the suite's HARNESS_TIMEOUT: how long a test waits for what must
-    happen."""
-    python = python or sys.executable
-    pytest_python = pytest_python or sys.executable
-    fd, out = tempfile.mkstemp(prefix='suite-', suffix='.json')
-    os.close(fd)
-    run_env = dict(os.environ)
-    if harness_timeout is not None:
-        run_env['HARNESS_TIMEOUT'] = str(harness_timeout)
-    run_env['IMPL_DIR'] = os.path.abspath(tree)
-    run_env['IMPL_PYTHON'] = python
-    run_env['PYTHONDONTWRITEBYTECODE'] = '1'
-    argv = [pytest_python, '-c', _BOOT, out, '-q', 'shared_tests'] + list(pytest_args)
-    start = time.time()
-    try:
-        proc = subprocess.Popen(argv, cwd=REPO, env=run_env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        try:
-            output = proc.communicate(timeout=timeout)[0]
-        except subprocess.TimeoutExpired:
-            proc.kill()  # the suite's own teardown cannot run now; the programs die with their pipes
-            output = proc.communicate()[0] + b'\n(killed: the run took longer than %d s)\n' % timeout
-        with io.open(out, encoding='utf-8') as f:
-            text = f.read()
-        outcomes = json.loads(text, object_pairs_hook=OrderedDict) if text else OrderedDict()
-    finally:
-        os.remove(out)
-    return SuiteRun(tree, python, proc.returncode, outcomes, time.time() - start,
-                    output.decode('utf-8', 'replace'))
-
-
-def short_id(nodeid):
-    """'shared_tests/test_x.py::test_y[a/b]' -> 'test_x.py::test_y[a/b]'"""
-    path, sep, rest = nodeid.partition('::')
-    return path.split('/')[-1] + sep + rest
-
-
-def function_of(test_id):
-    """'test_x.py::test_y[z]' -> 'test_x.py::test_y' (the function a parametrized case belongs to)."""
-    return test_id.split('[')[0]
-
-
-def conformance_tests(folder=SHARED_TESTS):
-    """The suite's conformance test functions, found by reading the test files (nothing is imported or run):
-    sorted ids 'test_file.py::test_name' (or '::TestClass::test_name'), leaving out tests marked
-    ``repository``. Functions defined under an ``if`` (one per interpreter) are included."""
-    found = set()
-    for name in sorted(os.listdir(folder)):
-        if not (name.startswith('test_') and name.endswith('.py')):
-            continue
-        with io.open(os.path.join(folder, name), 'rb') as f:
-            tree = ast.parse(f.read(), name)
-        if any(_assigns(node, 'pytestmark') and _marks_repository(node.value) for node in tree.body):
-            continue
-        for prefix, node in _definitions(tree.body, name):
-            if isinstance(node, ast.ClassDef) and node.name.startswith('Test'):
-                if not any(_marks_repository(d) for d in node.decorator_list):
-                    for inner_prefix, inner in _definitions(node.body, '%s::%s' % (name, node.name)):
-                        if _is_test(inner):
-                            found.add('%s::%s' % (inner_prefix, inner.name))
-            elif _is_test(node):
-                found.add('%s::%s' % (prefix, node.name))
-    return sorted(found)
+def run_suite(tree, python=None, harness_timeout=None, pytest_args=()):
+    """The suite against ``tree`` with ``python`` (default: this interpreter); a SuiteRun."""
+    return suite.run(tree, python or sys.executable, args=['shared_tests'] + list(pytest_args),
+                     harness_timeout=harness_timeout)
 
 
 def test_file_areas(folder=SHARED_TESTS):
     """{test file: the first line of its docstring}, for the test files that hold conformance tests."""
-    files = OrderedDict((t.split('::')[0], None) for t in conformance_tests(folder))
+    import ast
+    files = OrderedDict((t.split('::')[0], None) for t in conformance_tests())
     for name in files:
         with io.open(os.path.join(folder, name), 'rb') as f:
             doc = ast.get_docstring(ast.parse(f.read(), name)) or name
@@ -147,38 +45,15 @@ def test_file_areas(folder=SHARED_TESTS):
     return files
 
 
-def _definitions(body, prefix):
-    for node in body:
-        if isinstance(node, ast.If):
-            for found in _definitions(node.body + node.orelse, prefix):
-                yield found
-        else:
-            yield prefix, node
-
-
-def _is_test(node):
-    return (isinstance(node, ast.FunctionDef) and node.name.startswith('test')
-            and not any(_marks_repository(d) for d in node.decorator_list))
-
-
-def _assigns(node, name):
-    return isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
-
-
-def _marks_repository(expr):
-    return any(isinstance(n, ast.Attribute) and n.attr == 'repository' for n in ast.walk(expr))
-
-
-def check_against_suite(runs, folder=SHARED_TESTS):
-    """The tests that ran must be exactly the conformance tests the files define (but for tests defined for
-    another interpreter only); returns a list of problems, empty when the reading and the runs agree."""
-    defined = set(conformance_tests(folder))
+def check_against_suite(runs):
+    """The tests that ran must be exactly the conformance tests pytest collects (but for tests defined for
+    another interpreter only); returns a list of problems, empty when the two agree."""
+    defined = set(conformance_tests())
     problems = []
     for run in runs:
         ran = set(function_of(t) for t in run.outcomes)
         for test in sorted(ran - defined):
-            problems.append('%s ran %s, which reading the test files did not find (is it marked '
-                            'repository in a way conformance_tests() does not see?)' % (run.tree, test))
+            problems.append('%s ran %s, which pytest does not collect for a foreign tree' % (run.tree, test))
     everywhere = set.union(*[set(function_of(t) for t in r.outcomes) for r in runs]) if runs else set()
     for test in sorted(defined - everywhere):
         problems.append('%s is defined but ran in no run' % test)
@@ -286,80 +161,6 @@ def all_tests(runs):
     return tests
 
 
-try:
-    import pytest
-    _hookwrapper = pytest.hookimpl(hookwrapper=True)
-except ImportError:  # reading the suite (conformance_tests) needs no pytest
-    def _hookwrapper(function):
-        return function
-
-
-class Recorder(object):
-    """A pytest plugin (registered by run_suite in the child) that writes each test's outcome as JSON."""
-
-    def __init__(self, path):
-        self.path = path
-        self.outcomes = OrderedDict()
-
-    @_hookwrapper
-    def pytest_runtest_makereport(self, item, call):
-        result = yield
-        report = result.get_result()
-        entry = self.outcomes.setdefault(short_id(report.nodeid), {'outcome': 'passed', 'message': '',
-                                                                    'ended': []})
-        if report.failed:
-            if entry['outcome'] not in CAUGHT:
-                entry['outcome'] = 'failed' if call.when == 'call' else 'error'
-                entry['message'] = _first_line(report)
-                entry['ended'] = _how_programs_ended(item)
-        elif report.skipped and entry['outcome'] == 'passed':
-            entry['outcome'] = 'xfailed' if hasattr(report, 'wasxfail') else 'skipped'
-        elif report.passed and call.when == 'call' and hasattr(report, 'wasxfail'):
-            entry['outcome'] = 'xpassed'
-
-    def pytest_sessionfinish(self, session):
-        with io.open(self.path, 'w', encoding='utf-8') as f:
-            f.write(_text(json.dumps(self.outcomes, indent=1)))
-
-
-def _first_line(report):
-    crash = getattr(getattr(report, 'longrepr', None), 'reprcrash', None)
-    text = getattr(crash, 'message', None) or str(getattr(report, 'longrepr', '') or '')
-    lines = [l for l in text.splitlines() if l.strip()]
-    line = lines[0] if lines else ''
-    return line if len(line) <= 300 else line[:297] + '...'
-
-
-# The last line of a traceback: 'TypeError: ...', 'socket.error: [Errno 104] ...', 'KeyboardInterrupt'.
-EXCEPTION_LINE = re.compile(br'^[A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit|error)\b[^\r\n]*(?=\r?\n|\Z)',
-                            re.M)
-
-
-def _how_programs_ended(item):
-    """For each program the test started: its role, script, whether it is of the tree under test (a
-    differential test also starts py2_original), its exit status and the last exception it printed.
-    Reads the harness session defensively: it is information for the docs, never a verdict."""
-    ended = []
-    session = getattr(item, '_harness_session', None)
-    for program in getattr(session, 'programs', None) or []:
-        try:
-            output = program.stderr_bytes()
-            status = program.returncode if program.exited.is_set() else None
-        except Exception:  # a harness that changed shape: say nothing rather than something wrong
-            continue
-        errors = [m.group(0) for m in EXCEPTION_LINE.finditer(output)]
-        tree = getattr(program, 'impl_dir', None)
-        ended.append({'role': getattr(program, 'role', '?'), 'script': getattr(program, 'script', '?'),
-                      'under_test': tree is None or os.path.realpath(tree) == os.path.realpath(
-                          os.environ.get('IMPL_DIR', tree)),
-                      'status': status, 'exception': errors[-1].decode('utf-8', 'replace') if errors else ''})
-    return ended
-
-
-def _text(s):
-    return s if isinstance(s, type(u'')) else s.decode('utf-8')
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('tree')
@@ -373,7 +174,7 @@ def main(argv=None):
     print('%d tests, %d failing, %.1f s' % (len(run.outcomes), len(run.failing()), run.seconds))
     if args.json:
         with io.open(args.json, 'w', encoding='utf-8') as f:
-            f.write(_text(json.dumps(run.outcomes, indent=1)))
+            f.write(json.dumps(run.outcomes, indent=1))
     if run.problem():
         print(run.output)
         print('the run itself failed: %s' % run.problem(), file=sys.stderr)
