@@ -76,3 +76,10 @@ def test_every_link_into_the_ledger_has_its_anchor():
             links.extend((path, a) for a in re.findall(r'MIGRATION\.md#([a-z0-9-]+)', read(path)))
     assert links
     assert ['%s -> #%s' % (path, a) for path, a in links if a not in book.anchors] == []
+
+
+def test_every_rule_of_the_normaliser_is_a_ledger_entry():
+    """harness/differences.py lets through only what the ledger documents as different."""
+    from harness.differences import RULES
+    book = ledger.Ledger()
+    assert [anchor for _, _, anchor, _ in RULES if anchor not in book.anchors] == []

@@ -2,9 +2,10 @@
 """The article's two demonstrations, Python 2.7 (py2_original) beside Python 3 (py3_port).  `tox -e demo`
 
 Client A types the article's messages; client B connects, types and is blocked; A leaves with Ctrl-C; then
-in example 1 the server exits and B's connection is reset, in example 2 B is served. Each program runs
-unmodified on a pseudo-terminal of its own, started through shared_tests/harness.py (so through the loopback
-guard: nothing leaves 127.0.0.1), once with Python 2.7 and py2_original, once with Python 3 and py3_port.
+in example 1 the server exits and B's connection is reset, in example 2 B is served, then leaves with Ctrl-D and
+the server is stopped with Ctrl-C (the story is harness/story.py's). Each program runs unmodified on a
+pseudo-terminal of its own, through the loopback guard (nothing leaves 127.0.0.1), once with Python 2.7 and
+py2_original, once with Python 3 and py3_port. Lines are compared by harness/differences.py's rules.
 Then it prints what each terminal showed, Python 2 beside Python 3, each line marked
 
     =   identical
@@ -21,81 +22,51 @@ from __future__ import print_function
 
 import difflib
 import os
-import re
 import sys
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(REPO, 'shared_tests'))
-
-import harness  # noqa: E402  (after the path is set)
-import terminal  # noqa: E402  (tools/terminal.py, beside this file)
-from harness import PROMPT  # noqa: E402
-
-EX1 = 'example1_interactive'
-EX2 = 'example2_accept_loop'
-ROLES = ('server', 'client A', 'client B')
+import harness
+from harness import EX1, EX2
+from harness.differences import LETTERS, RULES, Reading, lines_of
+from harness.story import ROLES, Demonstration
+from tools import terminal
 
 # The documented differences: the only ones this demo lets through, each shown with its letter and link.
-DOCUMENTED = [
-    ('p', 'client port numbers', 'the OS picks a new port for every connection; compared as "client A", '
-     '"client B"', 'MIGRATION.md#client-port-numbers'),
-    ('e', 'exception class names', 'Python 3 raises ConnectionResetError where Python 2 raised socket.error '
-     '(PEP 3151); the message after the colon is the same', 'MIGRATION.md#exception-class-names'),
-    ('c', '^^^^ lines', 'Python 3.11+ underlines the failing expression in a traceback (PEP 657)',
-     'MIGRATION.md#traceback-markers'),
-    ('s', 'exit status after Ctrl-C', 'Python 2 and 3.6/3.7 exit with status 1; Python 3.8+ dies by SIGINT '
-     '(subprocess: -2, the shell: 130)', 'MIGRATION.md#exit-status-after-ctrl-c'),
-    ('l', 'traceback line numbers', "the port's lines sit lower in the file (the coding line went, raw_input "
-     "came); compared by the source line they name", 'MIGRATION.md#traceback-line-numbers'),
-    ('f', 'one more traceback frame', "Ctrl-C at the prompt stops inside the port's raw_input, a Python "
-     "function; Python 2's was built in", 'MIGRATION.md#traceback-raw-input-frame'),
-]
-LETTERS = dict((name, letter) for letter, name, _, _ in DOCUMENTED)
-
-PEP3151 = {  # errno -> the OSError subclass Python 3 raises where Python 2 raised socket.error
-    32: 'BrokenPipeError', 104: 'ConnectionResetError', 111: 'ConnectionRefusedError',
-}
+DOCUMENTED = [(letter, name, why, 'MIGRATION.md#' + anchor) for letter, name, anchor, why in RULES]
 
 
 # -- the two demonstrations ------------------------------------------------------------------------------
 
 class Run(object):
-    """One demonstration on one interpreter: what each terminal showed, and how each program ended."""
+    """One demonstration on one interpreter (harness/story.py): what each terminal showed, how each ended."""
 
     def __init__(self, example, python, tree):
         self.example = example
         self.python = python
         self.tree = tree
-        self.version = python_version(python)
-        self.programs = {}
-        self.markers = {role: [] for role in ROLES}  # (byte offset, label)
-        self.interrupted = set()
+        self.version = harness.python_version(python)
         self.problems = []
         self.seconds = 0.0
-
-    def mark(self, label):
-        """A line in every terminal's transcript: what happened at this point of the story."""
-        for role in ROLES:
-            program = self.programs.get(role)
-            self.markers[role].append((len(program.terminal.bytes()) if program else 0, label))
+        self.lines = {}
+        self.demo = None
 
     def terminal_lines(self, role):
-        """What the role's terminal showed, as lines, with the story's markers and how the program ended."""
-        program = self.programs.get(role)
+        """What the role's terminal showed, as lines, with the story's marks and how the program ended."""
+        program = self.demo.programs.get(role)
         data = program.terminal.bytes() if program else b''
         lines, start = [], 0
-        for offset, label in self.markers[role] + [(len(data), None)]:
-            # a marker goes before the line in which it happened (A's Ctrl-C, before 'msg to send:^C')
+        marks = [(offsets.get(role, 0), what) for what, offsets in self.demo.marks]
+        for offset, label in marks + [(len(data), None)]:
+            # a mark goes before the line in which it happened (A's Ctrl-C, before 'msg to send:^C')
             cut = data.rfind(b'\n', 0, offset) + 1 if offset < len(data) else len(data)
             cut = max(cut, start)
-            lines.extend(split_terminal(data[start:cut]))
+            lines.extend(lines_of(data[start:cut]))
             start = cut
             if label:
                 lines.append(Marker(label))
-        lines.extend(split_terminal(data[start:]))
+        lines.extend(lines_of(data[start:]))
         if program is not None:
-            lines.append(Status(program, role in self.interrupted))
+            lines.append(Status(program, role in self.demo.interrupted))
         return lines
 
 
@@ -107,176 +78,69 @@ class Status(str):
     """The last line of a transcript: the exit status, or that the program is still running."""
 
     def __new__(cls, program, interrupted):
-        if not program.exited.is_set():
-            text = '[still running]'
-        elif program.returncode < 0:
-            text = '[exit: killed by signal %d]' % -program.returncode
-        else:
-            text = '[exit status %d]' % program.returncode
-        self = str.__new__(cls, text)
+        self = str.__new__(cls, '[status]')
         self.returncode = program.returncode if program.exited.is_set() else None
         self.interrupted = interrupted
         return self
 
 
-def split_terminal(data):
-    text = data.decode('utf-8', 'backslashreplace').replace('\r\n', '\n')
-    lines = text.split('\n')
-    if lines and lines[-1] == '':
-        lines.pop()
-    return lines
-
-
-# What the article's people type: client A's messages, then client B's.
-ARTICLE = {
-    EX1: ([b'The first msg.', b'The second msg.', b'The third msg.', b"I'm A."], b"I'm B"),
-    EX2: ([b'Hello!', b"I'm Client A."], b"I'm Client B."),
-}
-
-
-def demo(run, session, say):
-    """The article's story: A types, B connects and is blocked, A presses Ctrl-C, then what follows."""
-    a_messages, b_message = ARTICLE[run.example]
-    server = run.programs['server'] = session.server(run.example, tty=True)
-    say('server listening')
-    a = run.programs['client A'] = session.client(run.example, server.port, role='client A', tty=True)
-    for message in a_messages:
-        a.expect(PROMPT)
-        a.type(message + b'\r')
-        server.expect(message + b'\r\n')
-    a.expect(PROMPT)
-    say('client A: %d messages echoed' % len(a_messages))
-    run.mark('client B connects and types "%s"' % b_message.decode('ascii'))
-    b = run.programs['client B'] = session.client(run.example, server.port, role='client B', tty=True)
-    b.expect(PROMPT)
-    b.type(b_message + b'\r')
-    b.expect(b_message + b'\r\n')                     # the terminal echoes what was typed
-    blocked(run, say, server, b)
-    run.mark('client A presses Ctrl-C')
-    run.interrupted.add('client A')
-    a.interrupt()
-    a.wait_exit()
-    say('client A: Ctrl-C')
-    if run.example == EX1:                             # the server leaves with A; B's connection is reset
-        server.wait_exit()
-        say('server exited')
-        b.wait_exit()
-        say('client B: connection reset')
-    else:                                              # the server accepts B and serves it
-        b.expect(PROMPT)
-        server.expect(b_message + b'\r\n')
-        say('client B served')
-        if not server.still_running_after():
-            run.problems.append('example 2: the server exited after client A left; it must go on accepting')
-        say('server still accepting')
-
-
-def blocked(run, say, server, b):
-    """The point of the article: while A is connected, B gets no answer and the server reads nothing."""
-    if b.terminal.nothing_new_within() and server.terminal.nothing_new_within():
-        say('client B: no answer within %d ms (blocked)' % harness.QUIET_MS)
-    else:
-        say('client B: ANSWERED while A was connected')
-        run.problems.append('%s, %s: client B was answered while client A was connected' % (
-            run.example, run.tree))
-
-
 def run_demo(example, python, tree, say):
-    run = Run(example, python, os.path.join(REPO, tree))
+    run = Run(example, python, os.path.join(harness.REPO, tree))
     session = harness.Session(python=python, impl_dir=run.tree)
-    started = harness._monotonic()
+    started = harness.monotonic()
+    run.demo = Demonstration(session, example, step=say)
     try:
-        demo(run, session, say)
+        run.demo.play()
+        if not run.demo.b_was_blocked:
+            run.problems.append('%s, %s: client B was answered while client A was connected' % (example, tree))
+        if example == EX2 and not run.demo.server_went_on:
+            run.problems.append('example 2: the server exited after client A left; it must go on accepting')
     except BrokenPipeError:
         raise
     except (AssertionError, OSError) as e:  # HarnessTimeout is an AssertionError
         say('FAILED')
         run.problems.append('%s, %s: %s' % (example, tree, e))
     finally:
-        snapshot = dict((role, run.terminal_lines(role)) for role in ROLES)
+        run.lines = dict((role, run.terminal_lines(role)) for role in ROLES)
         try:
             session.close()
         except AssertionError as e:
             run.problems.append(str(e))
-    run.lines = snapshot
-    run.seconds = harness._monotonic() - started
+    run.seconds = harness.monotonic() - started
     return run
 
 
 # -- comparing, line by line -----------------------------------------------------------------------------
 
-FRAME = re.compile(r'^  File "([^"]+)", line (\d+), in (\S+)$')
-CARETS = re.compile(r'^ *[\^~]+ *$')
-CONNECTED = re.compile(r"^(Connected by \('127\.0\.0\.1', )(\d+)(\)\s*)$")
-EXCEPTION = re.compile(r'^(socket\.error|[A-Za-z]+Error): (\[Errno (\d+)\] .*)$')
-
-
 class Side(object):
-    """One column: a run's transcript of one terminal, with a comparison key for every line."""
+    """One column: a run's transcript of one terminal, with a comparison key for every line
+    (harness/differences.py)."""
 
     def __init__(self, run, role):
         self.run = run
+        self.reading = Reading(run.version, run.tree, run.example, run.demo.ports())
         self.lines = run.lines[role]
-        self.ports = dict((r, p.local_port) for r, p in run.programs.items()
-                          if r.startswith('client') and p.event_count('connected'))
-        self.python3 = run.version[0] == 3
-        self.source = {}
-
-    def source_line(self, name, number):
-        path = os.path.join(self.run.tree, self.run.example, name)
-        if path not in self.source:
-            with open(path, encoding='utf-8') as f:
-                self.source[path] = f.read().splitlines()
-        lines = self.source[path]
-        return lines[number - 1].strip() if 0 < number <= len(lines) else None
 
     def keyed(self):
         """[(key, line, tags)]; key None: a line only Python 3 shows, as documented (tags say why)."""
-        out = []
-        extra_source = False
+        out, text = [], []
+
+        def flush():
+            out.extend((key, line.rstrip('\r\n'), tags) for key, line, tags in self.reading.keyed(text))
+            del text[:]
         for line in self.lines:
-            if isinstance(line, (Marker, Status)):
-                out.append(self.key_of_special(line))
-                continue
-            if extra_source:  # the source line under the port's raw_input frame
-                out.append((None, line, ('one more traceback frame',)))
-                extra_source = False
-                continue
-            if self.python3 and self.run.version >= (3, 11) and CARETS.match(line):
-                out.append((None, line, ('^^^^ lines',)))
-                continue
-            out.append(self.key_of(line))
-            if out[-1][0] is None:
-                extra_source = True
+            if isinstance(line, Marker):
+                flush()
+                out.append((line, line, ()))
+            elif isinstance(line, Status):
+                flush()
+                key, tags = self.reading.exit_status(line.returncode, line.interrupted)
+                shown = self.reading.exit_status(line.returncode)[0]
+                out.append((key, shown, tags))
+            else:
+                text.append(line)
+        flush()
         return out
-
-    def key_of_special(self, line):
-        if isinstance(line, Status) and line.interrupted and line.returncode is not None:
-            expected = -2 if self.run.version >= (3, 8) else 1
-            if line.returncode == expected:
-                tags = ('exit status after Ctrl-C',) if expected != 1 else ()
-                return ('[exit after Ctrl-C, as documented]', line, tags)
-        return (line, line, ())
-
-    def key_of(self, line):
-        m = CONNECTED.match(line)
-        if m:
-            for role, port in self.ports.items():
-                if int(m.group(2)) == port:
-                    return (m.group(1) + role + m.group(3), line, ('client port numbers',))
-        m = FRAME.match(line)
-        if m:
-            name, number, function = m.group(1), int(m.group(2)), m.group(3)
-            if self.python3 and function == 'raw_input':  # the port's own raw_input; Python 2's was built in
-                return (None, line, ('one more traceback frame',))
-            source = self.source_line(name, number)
-            if source is not None:
-                return ('  File "%s", the line %r, in %s' % (name, source, function), line,
-                        ('traceback line numbers',))
-        m = EXCEPTION.match(line)
-        if m and self.python3 and m.group(1) == PEP3151.get(int(m.group(3))):
-            return ('socket.error: ' + m.group(2), line, ('exception class names',))
-        return (line, line, ())
 
 
 class Row(object):
@@ -285,38 +149,41 @@ class Row(object):
 
 
 def compare(left, right):
-    """Rows of (Python 2 line, Python 3 line, mark, documented tags), aligned by difflib on the keys."""
-    lk, rk = left.keyed(), right.keyed()
-    r_main = [i for i, item in enumerate(rk) if item[0] is not None]
+    """Rows of (Python 2 line, Python 3 line, mark, documented tags), aligned by difflib on the keys; a line
+    that only one side shows as documented (key None) gets a row of its own, marked ~, where it stood."""
+    sides = (left.keyed(), right.keyed())
+    main = [[i for i, item in enumerate(keyed) if item[0] is not None] for keyed in sides]
+    done = [0, 0]  # how far into each side rows have been emitted
     rows = []
-    r_done = [0]  # index into rk up to which rows have been emitted
 
-    def flush_extras(upto):
-        while r_done[0] < upto:
-            key, line, tags = rk[r_done[0]]
+    def extras(side, upto):
+        while done[side] < upto:
+            key, line, tags = sides[side][done[side]]
             if key is None:
-                rows.append(Row(None, line, '~', tags))
-            r_done[0] += 1
+                rows.append(Row(line, None, '~', tags) if side == 0 else Row(None, line, '~', tags))
+            done[side] += 1
 
-    matcher = difflib.SequenceMatcher(None, [k for k, _, _ in lk], [rk[i][0] for i in r_main], autojunk=False)
+    matcher = difflib.SequenceMatcher(None, [sides[0][i][0] for i in main[0]], [sides[1][i][0] for i in main[1]],
+                                      autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         for n in range(max(i2 - i1, j2 - j1)):
-            li = lk[i1 + n] if i1 + n < i2 else None
-            ri = r_main[j1 + n] if j1 + n < j2 else None
-            if ri is not None:
-                flush_extras(ri)
-                r_done[0] = ri + 1
-            lline = li[1] if li else None
-            rline = rk[ri][1] if ri is not None else None
-            if op == 'equal' and isinstance(lline, Marker):
+            at = (main[0][i1 + n] if i1 + n < i2 else None, main[1][j1 + n] if j1 + n < j2 else None)
+            for side in (0, 1):
+                if at[side] is not None:
+                    extras(side, at[side])
+                    done[side] = at[side] + 1
+            li, ri = [sides[side][at[side]] if at[side] is not None else None for side in (0, 1)]
+            lline, rline = li[1] if li else None, ri[1] if ri else None
+            if op == 'equal' and isinstance(li[0], Marker):
                 rows.append(Row(lline, rline, '-'))
             elif op == 'equal' and lline == rline:
                 rows.append(Row(lline, rline, '='))
             elif op == 'equal':
-                rows.append(Row(lline, rline, '~', sorted(set(li[2]) | set(rk[ri][2]))))
+                rows.append(Row(lline, rline, '~', sorted(set(li[2]) | set(ri[2]))))
             else:
                 rows.append(Row(lline, rline, '!'))
-    flush_extras(len(rk))
+    extras(0, len(sides[0]))
+    extras(1, len(sides[1]))
     return rows
 
 
@@ -356,16 +223,6 @@ class Screen(object):
         self.out()
 
 
-def python_version(python):
-    import subprocess
-    said = subprocess.check_output([python, '-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'])
-    return tuple(int(x) for x in said.decode('ascii').split('.'))
-
-
-def dotted(version):
-    return '.'.join(str(x) for x in version)
-
-
 def main(argv=None):
     parser = terminal.parser(__doc__.split('\n')[0])
     parser.add_argument('--python3', metavar='X.Y', help='the Python 3 to run py3_port with '
@@ -391,9 +248,9 @@ def main(argv=None):
     started = time.time()
     screen.out(screen.paint('head', "The article's two demonstrations, Python 2 beside Python 3"))
     for label, python, tree in sides:
-        screen.out('  %s: %s %s, %s/' % (label, python, dotted(python_version(python)), tree))
+        screen.out('  %s: %s %s, %s/' % (label, python, harness.dotted(harness.python_version(python)), tree))
     screen.out('  every program runs unmodified on a pseudo-terminal of its own (TERM=dumb: no colours), '
-               'confined to loopback (shared_tests/loopback.py)')
+               'confined to loopback (harness/loopback.py)')
     screen.out()
 
     totals = {'=': 0, '~': 0, '!': 0}
@@ -423,8 +280,9 @@ def main(argv=None):
                 used_tags.update(row.tags)
             screen.table('Example %d, %s\'s terminal (%s)' % (number, role, 'server4.py' if role == 'server'
                                                                 else 'client4.py'),
-                         'Python %s, %s' % (dotted(left.version), left.tree[len(REPO) + 1:]),
-                         'Python %s, %s' % (dotted(right.version), right.tree[len(REPO) + 1:]), rows)
+                         'Python %s, %s' % (harness.dotted(left.version), left.tree[len(harness.REPO) + 1:]),
+                         'Python %s, %s' % (harness.dotted(right.version), right.tree[len(harness.REPO) + 1:]),
+                         rows)
 
     screen.out('Marks: = identical   ~ different only as documented (letter below)   ! different   '
                '-- a step of the story')
