@@ -135,11 +135,6 @@ def tool_version(argv, pattern):
     return m.group(1) if m else out.strip().splitlines()[0]
 
 
-def python_version(path):
-    return subprocess.check_output(
-        [path, '-c', 'import sys, platform; print(platform.python_version())']).decode().strip()
-
-
 def python_shared(path):
     """True if the interpreter is built as a shared libpython (pyenv's default: --enable-shared)."""
     return subprocess.check_output(
@@ -199,15 +194,11 @@ class Native(object):
             link = os.readlink('/proc/%d/fd/%s' % (self.pid, fd))
             if link.startswith('socket:['):
                 inodes.add(link[8:-1])
-        with open('/proc/net/tcp') as f:
-            for line in f.readlines()[1:]:
-                words = line.split()
-                local, state, inode = words[1], words[3], words[9]
-                if state == '0A' and inode in inodes:  # 0A: LISTEN
-                    host, port = local.split(':')
-                    if host != '0100007F':  # 127.0.0.1, little-endian hex
-                        raise RuntimeError('%d listens on %s, not 127.0.0.1' % (self.pid, local))
-                    return int(port, 16)
+        for local, port, _, state, inode in harness.tcp_sockets():
+            if state == '0A' and inode in inodes:  # 0A: LISTEN
+                if local != '0100007F':  # 127.0.0.1, little-endian hex
+                    raise RuntimeError('%d listens on %s:%d, not 127.0.0.1' % (self.pid, local, port))
+                return port
         raise RuntimeError('no listening socket of process %d in /proc/net/tcp' % self.pid)
 
     def close(self):
@@ -554,7 +545,7 @@ def main(argv=None):
         'date': started.strftime('%Y-%m-%d %H:%M UTC'),
         'machine': {'cpu': cpu_model(), 'cpus': os.cpu_count(), 'kernel': platform.release(),
                     'os': os_name(), 'arch': platform.machine()},
-        'interpreters': {name: python_version(path) for name, _, _, path in servers},
+        'interpreters': {name: harness.dotted(harness.python_version(path)) for name, _, _, path in servers},
         'shared_libpython': {name: python_shared(path) for name, _, _, path in servers},
         'tools': {
             'cc': tool_version([os.environ.get('CC') or 'cc', '--version'], r'^(.*)'),
