@@ -28,6 +28,7 @@ import sys
 import time
 
 import harness
+from harness import suite
 
 REPO = harness.REPO
 
@@ -109,31 +110,41 @@ def show_address(hex_address, port):
     return '[%s]:%d' % (hex_address, port)
 
 
-def summary_of(output):
-    lines = [l.strip('= ') for l in output.splitlines() if re.search(r'\d+ (passed|failed|error)', l)]
-    return lines[-1] if lines else 'no summary'
-
-
-def counts(summary):
-    got = dict((word, int(n)) for n, word in re.findall(r'(\d+) (passed|failed|errors?)', summary))
-    return got.get('passed', 0), got.get('failed', 0) + got.get('error', 0) + got.get('errors', 0)
-
-
 def run_round(number, runs, log_dir):
-    procs = []
-    for name, argv, env in runs:
-        log = os.path.join(log_dir, 'round%02d-%s.log' % (number, name))
-        out = open(log, 'w')
-        procs.append((name, subprocess.Popen(argv, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                             stdin=subprocess.DEVNULL), out, log))
-    results = []
-    for name, proc, out, log in procs:
-        status = proc.wait()
-        out.close()
-        with open(log) as f:
-            text = f.read()
-        results.append((name, status, summary_of(text), log))
-    return results
+    """Run every suite of the round at the same time (harness/suite.py); [(name, SuiteRun, log path)]."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(run):
+        name, argv, env = run
+        path = os.path.join(log_dir, 'round%02d-%s.log' % (number, name))
+        with open(path, 'w+b') as log:
+            if argv[0] == 'sh':  # --command: a shell command instead of the suite
+                status = subprocess.call(argv, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL)
+                return name, suite.SuiteRun(None, None, status, {}, 0.0, ''), path
+            return name, suite.run(pytest_python=argv[0], args=argv[1:], env=env, log=log), path
+    with ThreadPoolExecutor(max_workers=len(runs)) as pool:
+        return list(pool.map(one, runs))
+
+
+class Load(object):
+    """--load N: N processes that keep a CPU busy each, for the whole soak; started first, killed last."""
+
+    def __init__(self, count):
+        self.procs = [subprocess.Popen([sys.executable, '-c', 'while True: pass'], stdin=subprocess.DEVNULL)
+                      for _ in range(count)]
+        self.pids = set(p.pid for p in self.procs)
+
+    def busy(self):
+        """How busy the machine was since boot is no measure; this is the 1-minute load average now."""
+        with open('/proc/loadavg') as f:
+            return float(f.read().split()[0])
+
+    def stop(self):
+        for p in self.procs:
+            p.kill()
+        for p in self.procs:
+            p.wait()
 
 
 def main():
@@ -144,6 +155,8 @@ def main():
                         help='a Python 2.7 with pytest and six (default $SOAK_PY27)')
     parser.add_argument('--command', help='run this shell command each round instead of the suite '
                                           '(to check the checker: leave a process or a listener behind)')
+    parser.add_argument('--load', type=int, nargs='?', const=os.cpu_count(), default=0, metavar='N',
+                        help='keep N CPUs busy with other processes while the rounds run (default N: every CPU)')
     parser.add_argument('pytest_args', nargs='*')
     args = parser.parse_args()
 
@@ -160,11 +173,11 @@ def main():
     if args.command:
         runs.append(('command', ['sh', '-c', args.command], base_env))
     else:
-        runs.append(('py3', [sys.executable, '-m', 'pytest', '-q', '-n', str(args.workers), 'shared_tests']
-                     + args.pytest_args, base_env))
+        runs.append(('py3', [sys.executable, '-n', str(args.workers), 'shared_tests'] + args.pytest_args,
+                     base_env))
         if args.python2 and os.path.exists(args.python2):
-            runs.append(('py27', [args.python2, '-m', 'pytest', '-q', '-n', str(args.workers), 'shared_tests']
-                         + args.pytest_args, base_env))
+            runs.append(('py27', [args.python2, '-n', str(args.workers), 'shared_tests'] + args.pytest_args,
+                         base_env))
         elif os.environ.get('CI'):
             print('soak: no Python 2.7 test environment at %r; create it first (tox --notest)' % args.python2)
             return 2
@@ -175,13 +188,23 @@ def main():
     print('soak: %d rounds of %s; this process is the subreaper for what they leave; listeners counted: %s'
           % (args.rounds, ' + '.join(name for name, _, _ in runs),
              'all (only loopback here: a private network namespace)' if strict else 'those held by our processes (shared machine)'))
+    load = Load(args.load)
+    if args.load:
+        print('soak: under load: %d processes keep a CPU busy each (while True: pass) for every round' % args.load)
+    try:
+        return rounds(args, runs, log_dir, strict, load)
+    finally:
+        load.stop()
+
+
+def rounds(args, runs, log_dir, strict, load):
     total_passed = total_failed = left_processes = left_listeners = 0
     started = time.time()
     for number in range(1, args.rounds + 1):
         before = listeners()
         t0 = time.time()
         results = run_round(number, runs, log_dir)
-        orphans = descendants(os.getpid())
+        orphans = dict((pid, cmd) for pid, cmd in descendants(os.getpid()).items() if pid not in load.pids)
         now = listeners()
         held = socket_inodes(orphans)
         new = dict((inode, where) for inode, where in now.items() if inode not in before)
@@ -198,26 +221,29 @@ def main():
                 pass  # not our child (a grandchild of an orphan): its own parent reaps it
         parts = []
         round_failed = False
-        for name, status, summary, log in results:
-            passed, failed = counts(summary)
+        for name, run, log in results:
+            passed, failed = run.count('passed'), len(run.failing())
+            status = run.returncode
             if status != 0 and failed == 0:
                 failed = 1  # it failed without saying how many: count the run
             total_passed += passed
             total_failed += failed
             round_failed = round_failed or status != 0
-            parts.append('%s: %s%s' % (name, summary, '' if status == 0 else ' (exit %d, log %s)' % (status, log)))
+            parts.append('%s: %d passed, %d failed, %d skipped%s' % (
+                name, passed, failed, run.count('skipped'), '' if status == 0 else ' (exit %d, log %s)' % (status, log)))
         left_processes += len(orphans)
         left_listeners += len(leaked)
-        print('round %d/%d (%.1f s): %s; processes left: %d; listeners left: %d' % (
-            number, args.rounds, time.time() - t0, '; '.join(parts), len(orphans), len(leaked)))
+        print('round %d/%d (%.1f s): %s; processes left: %d; listeners left: %d%s' % (
+            number, args.rounds, time.time() - t0, '; '.join(parts), len(orphans), len(leaked),
+            '; load average %.2f' % load.busy() if load.pids else ''))
         for pid, cmd in sorted(orphans.items()):
             print('  left running: pid %d: %s' % (pid, cmd))
         for inode, where in sorted(new.items()):
             if inode in leaked:
                 print('  left listening: %s (inode %s, pid %s)' % (where, inode, held.get(inode, '?')))
         if round_failed:
-            for name, status, summary, log in results:
-                if status != 0:
+            for name, run, log in results:
+                if run.returncode != 0:
                     with open(log) as f:
                         print(''.join(f.readlines()[-40:]))
         sys.stdout.flush()
