@@ -192,22 +192,20 @@ def test_client_prints_a_character_split_by_recv_in_two_rounds(session, example)
 
 # -- CR in the typed line: only LF ends a line; strip() takes a CR at either end ---------------------------
 
-@both_examples
-def test_crlf_line_is_sent_without_its_cr(session, example):
-    client, server = session.client_with_fake_server(example)
-    client.type(b'Hello!\r\n')
-    server.expect(b'Hello!')
-    server.send(b'Hello!')
-    assert client_output_after_eof(client) == b"msg to send:Received 'Hello!'\nmsg to send:"
+CR_LINES = [  # (the case, the typed line, what is sent, what the client prints when it comes back)
+    ('crlf_line_is_sent_without_its_cr', b'Hello!\r\n', b'Hello!', b"'Hello!'"),
+    ('lone_cr_inside_the_line_is_sent', b'ab\rcd\n', b'ab\rcd', b"'ab\\rcd'"),
+]
 
 
+@pytest.mark.parametrize('typed,sent,printed', [c[1:] for c in CR_LINES], ids=[c[0] for c in CR_LINES])
 @both_examples
-def test_lone_cr_inside_the_line_is_sent(session, example):
+def test_cr_in_a_typed_line(session, example, typed, sent, printed):
     client, server = session.client_with_fake_server(example)
-    client.type(b'ab\rcd\n')
-    server.expect(b'ab\rcd')
-    server.send(b'ab\rcd')
-    assert client_output_after_eof(client) == b"msg to send:Received 'ab\\rcd'\nmsg to send:"
+    client.type(typed)
+    server.expect(sent)
+    server.send(sent)
+    assert client_output_after_eof(client) == b"msg to send:Received " + printed + b"\nmsg to send:"
 
 
 @both_examples

@@ -157,24 +157,13 @@ def server_into_a_log(session, impl, example):
     return [('log', read.keys(server.stdout_bytes())), ('exit', read.exit_status(server.returncode, interrupted)[0])]
 
 
+SCENARIOS = [article_demo, client_at_a_terminal, client_on_pipes_into_a_log, server_into_a_log]
+
+
+@pytest.mark.parametrize('scenario', SCENARIOS, ids=[s.__name__ for s in SCENARIOS])
 @both_examples
-def test_article_demo_is_the_same_on_the_original_and_the_port(session, oracle, ported, example):
-    side_by_side(session, oracle, ported, article_demo, example)
-
-
-@both_examples
-def test_client_at_a_terminal_is_the_same_on_the_original_and_the_port(session, oracle, ported, example):
-    side_by_side(session, oracle, ported, client_at_a_terminal, example)
-
-
-@both_examples
-def test_client_on_pipes_is_the_same_on_the_original_and_the_port(session, oracle, ported, example):
-    side_by_side(session, oracle, ported, client_on_pipes_into_a_log, example)
-
-
-@both_examples
-def test_server_is_the_same_on_the_original_and_the_port(session, oracle, ported, example):
-    side_by_side(session, oracle, ported, server_into_a_log, example)
+def test_the_port_is_the_same_as_the_original(session, oracle, ported, scenario, example):
+    side_by_side(session, oracle, ported, scenario, example)
 
 
 # -- interop: the original's client with the port's server, and the reverse ----------------------------------

@@ -51,13 +51,10 @@ def client_without_server(session, example):
 
 
 @pytest.mark.parametrize('example', EXAMPLES)
-def test_client_with_no_server_dies_with_connection_refused(session, example):
+def test_client_with_no_server_is_refused_before_its_prompt(session, example):
     client = client_without_server(session, example)
-    assert client.returncode == 1
     assert client.wait_event('error') == ['error', 'connect', '111']
     assert client.stdout_bytes() == b''                               # it never got to its prompt
-    assert client.stderr_bytes().startswith(FIRST_LINE + b'\n')
-    assert client.stderr_bytes().endswith(b': [Errno 111] Connection refused\n')
 
 
 def client_whose_server_resets(session, example):
@@ -72,13 +69,22 @@ def client_whose_server_resets(session, example):
     return client
 
 
+CLIENT_FAULTS = [  # (the fault, the client's stdout, the end of its traceback)
+    ('with_no_server_dies_with_connection_refused', client_without_server, b'',
+     b': [Errno 111] Connection refused\n'),
+    ('whose_server_resets_dies_with_connection_reset', client_whose_server_resets, b'msg to send:',
+     b': [Errno 104] Connection reset by peer\n'),
+]
+
+
+@pytest.mark.parametrize('fault,stdout,last', [f[1:] for f in CLIENT_FAULTS], ids=[f[0] for f in CLIENT_FAULTS])
 @pytest.mark.parametrize('example', EXAMPLES)
-def test_client_whose_server_resets_dies_with_connection_reset(session, example):
-    client = client_whose_server_resets(session, example)
+def test_client_dies_with_the_socket_error(session, example, fault, stdout, last):
+    client = fault(session, example)
     assert client.returncode == 1
-    assert client.stdout_bytes() == b'msg to send:'
+    assert client.stdout_bytes() == stdout
     assert client.stderr_bytes().startswith(FIRST_LINE + b'\n')
-    assert client.stderr_bytes().endswith(b': [Errno 104] Connection reset by peer\n')
+    assert client.stderr_bytes().endswith(last)
 
 
 def client_whose_server_was_killed(session, example):
