@@ -25,6 +25,12 @@ Environment:
     LOOPBACK_REPORT     path of the harness's AF_UNIX listening socket (required)
     LOOPBACK_CONNECT    "HOST:PORT=127.0.0.1:PORT[,...]" connect redirections (optional)
     LOOPBACK_BIND_PORT  port that binds to the wildcard address get (optional, default 0)
+    LOOPBACK_TERMINAL   "1": make the terminal on stdio the controlling terminal of the program's session
+                        (the harness starts it in a session of its own), so that a Ctrl-C typed there sends
+                        SIGINT, as at a person's shell
+
+Like a person's interactive shell, it also starts the script with Ctrl-C as KeyboardInterrupt: a runner started
+in the background by a non-interactive shell (``cmd &``) ignores SIGINT, and its children would inherit that.
 
 Events (space separated, one per line): ``guard PID``, ``bind HOST PORT -> HOST PORT``, ``listen PORT``,
 ``accepting`` (blocked in accept()), ``accept PEERHOST PEERPORT``, ``connect HOST PORT -> HOST PORT``, ``connected LOCALPORT``,
@@ -36,6 +42,7 @@ only loopback exists (see docs/reliability.md).
 """
 import errno
 import os
+import signal
 import socket
 import sys
 import types
@@ -249,6 +256,7 @@ def main(argv):
     if socket.socket is not guarded:
         return EXIT_NOT_GUARDED
     reporter.say('guard', os.getpid())
+    as_at_a_shell(os.environ.get('LOOPBACK_TERMINAL') == '1')
 
     script = argv[1]
     sys.argv = argv[1:]
@@ -264,6 +272,16 @@ def main(argv):
     sys.excepthook = excepthook_without_launcher
     exec(code, main_module.__dict__)
     return None
+
+
+def as_at_a_shell(terminal):
+    """Ctrl-C raises KeyboardInterrupt, as when Python starts with SIGINT at its default; with ``terminal``,
+    the first of stdin, stdout, stderr that is a terminal becomes the session's controlling terminal."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    if terminal:
+        import fcntl
+        import termios
+        fcntl.ioctl([fd for fd in (0, 1, 2) if os.isatty(fd)][0], termios.TIOCSCTTY, 0)
 
 
 def excepthook_without_launcher(etype, value, tb):

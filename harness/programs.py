@@ -12,6 +12,7 @@ import select
 import signal
 import socket
 import subprocess
+import sys
 import threading
 
 from harness.capture import Capture, show, start_daemon
@@ -31,11 +32,12 @@ class _FdCloser(object):
             pass
 
 
-def _sigint_as_at_a_terminal():
-    """In the child, before the program starts: SIGINT at its default, so that Python installs its
-    KeyboardInterrupt handler. A runner started in the background by a non-interactive shell (``cmd &``)
-    ignores SIGINT, and a child would inherit that and never see Ctrl-C."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+def _as_at_a_terminal():
+    """Python 2's subprocess has no start_new_session: in the child, before the program starts, a session of
+    its own with the terminal as its controlling terminal (the launcher does it on Python 3, see _spawn)."""
+    import termios
+    os.setsid()
+    fcntl.ioctl([fd for fd in (0, 1, 2) if os.isatty(fd)][0], termios.TIOCSCTTY, 0)
 
 
 def _set_nonblocking(fd):
@@ -120,19 +122,20 @@ class Program(object):
             opened.append(f)
             return f
 
-        preexec = _sigint_as_at_a_terminal
+        # On a terminal the program leads a session of its own whose controlling terminal it is, so that a
+        # Ctrl-C typed there sends it SIGINT. On Python 3 that is start_new_session and the launcher's
+        # LOOPBACK_TERMINAL: no preexec_fn, which would make every start a full fork() of this process (about
+        # 8 ms of CPU instead of 1 here: docs/performance.md). Python 2's subprocess needs the preexec_fn.
+        how = {}
         if self.tty:
             import pty
-            import termios
             master, slave = pty.openpty()
             opened.append(_FdCloser(slave))
-
-            def become_session_leader_on_terminal():  # so that Ctrl-C typed on it sends SIGINT
-                _sigint_as_at_a_terminal()
-                os.setsid()
-                fcntl.ioctl([fd for fd in (0, 1, 2) if os.isatty(fd)][0], termios.TIOCSCTTY, 0)
-
-            preexec = become_session_leader_on_terminal
+            if sys.version_info[0] >= 3:
+                how = {'start_new_session': True}
+                env['LOOPBACK_TERMINAL'] = '1'
+            else:
+                how = {'preexec_fn': _as_at_a_terminal}
             stdin = stdout = stderr = slave
         else:
             stdin = stdout = stderr = subprocess.PIPE
@@ -146,7 +149,7 @@ class Program(object):
             stderr = open_file(self.stderr_path, 'wb')
         try:
             self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=stdin, stdout=stdout, stderr=stderr,
-                                         close_fds=True, preexec_fn=preexec)
+                                         close_fds=True, **how)
         finally:
             for f in opened:
                 f.close()
