@@ -124,7 +124,7 @@ class Reading(object):
                 return '  File <library>/%s, in %s' % (os.path.basename(name), function), ('library frames',)
             source = self.source_line(name, number)
             if source is not None:
-                return '  File "%s", the line %r, in %s' % (name, source, function), ('traceback line numbers',)
+                return '  File "%s", in %s, over: %s' % (name, function, source), ('traceback line numbers',)
         m = EXCEPTION.match(body)
         if m and self.python3 and m.group(1) == PEP_3151.get(int(m.group(3))):
             return 'socket.error: ' + m.group(2), ('exception class names',)

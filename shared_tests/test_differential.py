@@ -17,8 +17,9 @@ import signal
 
 import pytest
 
-from harness import EX1, EX2, PROMPT
+from harness import EX1, EX2, PROMPT, show
 from harness.differences import Reading
+from harness.oracle import as_data, recorded
 from harness.story import ROLES, Demonstration
 
 both_examples = pytest.mark.parametrize('example', [EX1, EX2])
@@ -33,12 +34,14 @@ def rendered(record):
             for line in (value if isinstance(value, list) else [value])]
 
 
-def side_by_side(session, oracle, ported, scenario, *args):
-    """Run the scenario on both; the records (normalised as documented) must be equal."""
-    expected = scenario(session, oracle, *args)
-    got = scenario(session, ported, *args)
-    assert got == expected, 'the port (%r) differs from the original (%r), as normalised:\n%s' % (
-        ported, oracle, '\n'.join(difflib.unified_diff(
+def side_by_side(session, oracle, ported, scenario, example):
+    """Run the scenario on both; the records (normalised as documented) must be equal. The original's record
+    may come from an earlier env of the same tox run (harness/oracle.py): it does the same in every env."""
+    expected, source = recorded(scenario.__name__, example, oracle.python, __file__,
+                                lambda: scenario(session, oracle, example))
+    got = as_data(scenario(session, ported, example))
+    assert got == expected, 'the port (%r) differs from the original (%r, %s), as normalised:\n%s' % (
+        ported, oracle, source, '\n'.join(difflib.unified_diff(
             [repr(l) for l in rendered(expected)], [repr(l) for l in rendered(got)], 'original', 'port',
             lineterm='')))
 
@@ -89,7 +92,7 @@ def client_at_a_terminal(session, impl, example):
     server.expect_eof()
     read = reading(impl, example)
     return [('terminal', read.keys(client.terminal.bytes())), ('exit', read.exit_status(client.returncode)[0]),
-            ('sent', repr(bytes(server.received)))]
+            ('sent', show(bytes(server.received), limit=10 ** 6))]
 
 
 ALL_BYTES = bytes(bytearray(range(256)))
@@ -123,7 +126,7 @@ def client_on_pipes_into_a_log(session, impl, example):
     server.expect_eof()
     read = reading(impl, example)
     return [('log', read.keys(client.stdout_bytes())), ('exit', read.exit_status(client.returncode)[0]),
-            ('sent', repr(bytes(server.received)))]
+            ('sent', show(bytes(server.received), limit=10 ** 6))]
 
 
 MESSAGES = [b'\xe4\xb8\xad\xe6\x96\x87', b'\xff\xfe\xc3(\x80', b'a\x00b', ALL_BYTES, b'0123456789' * 250,
