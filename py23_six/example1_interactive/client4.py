@@ -4,7 +4,7 @@ import socket
 import os, sys, six
 
 
-if not six.PY2:                                       # Python 2 has its raw_input(), built in; Python 3 gets the port's:
+if not six.PY2:                                       # Python 2 keeps its built-in raw_input(); Python 3 gets the port's:
     def raw_input(prompt):                            # Python 2's raw_input(), on bytes: Python 3's input() decodes the line and flushes stdout
         if os.isatty(0) and os.isatty(1):             # at a terminal, Python 2 read through PyOS_Readline, which
             sys.stdout.flush()                        #   flushed stdout,
@@ -34,6 +34,6 @@ while True:
     user_input = raw_input('msg to send:').strip()    #由User输入要发送的数据
     s.sendall(user_input)
     data = s.recv(1024)
-    print('Received', repr(data) if six.PY2 else repr(data)[1:])  # Python 2's repr of the str; of Python 3's bytes, b'...' without the b
+    print('Received', repr(data) if six.PY2 else repr(data)[1:])  # Python 2's repr of the str; on Python 3, of the bytes without the b
  
 s.close()

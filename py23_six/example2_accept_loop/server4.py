@@ -2,7 +2,7 @@
 from __future__ import print_function
 import socket
 import io, sys, six          #Python 3: print() takes text but recv() gives bytes; Latin-1 turns each byte into one character and back
-if not six.PY2:              #Python 2: print writes the str's bytes as they are, and 2.7's stdout has no detach()
+if not six.PY2:              #Python 2 prints the received str's bytes as they are (and 2.7's stdout has no detach())
     sys.stdout = io.TextIOWrapper(sys.stdout.detach(), 'latin-1', 'strict', '\n', sys.stdout.line_buffering, getattr(sys.stdout, 'write_through', False))
  
 HOST =''
