@@ -53,12 +53,12 @@ def test_coding_line_exactly_where_non_ascii(name):
     assert any(ord(c) > 127 and c != NBSP for c in text) == NEEDS_CODING_LINE[name]
 
 
-def test_both_trees_have_the_same_files():
+def test_every_tree_has_the_same_files():
     def files(tree):
         root = os.path.join(harness.REPO, tree)
         return sorted(os.path.relpath(os.path.join(d, f), root)
                       for d, _, fs in os.walk(root) for f in fs if f.endswith('.py'))
-    assert files('py2_original') == files('py3_port') == sorted(NEEDS_CODING_LINE)
+    assert files('py2_original') == files('py3_port') == files('py23_six') == sorted(NEEDS_CODING_LINE)
 
 
 @pytest.mark.skipif(not os.path.exists(SEED), reason='the seed text is not beside this clone')

@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""Every file pair, py2_original beside py3_port, each change linked to its MIGRATION.md entry.  `tox -e diff`
+"""Every file pair, py2_original beside py3_port and beside py23_six, each change linked to its ledger entry.
 
-Prints each pair side by side (coloured on a terminal, plain when piped) and writes a self-contained HTML
-page (no network: styles inline, the ledger rendered into the page) to build/diff.html. The alignment is
-difflib's (tools/ledger.py), the one the ledger test checks. Marks: ' ' the same, '-' only in Python 2,
-'+' only in Python 3, '|' changed. Exit status 1 if a changed line has no ledger entry.
+`tox -e diff`. For each pair of trees (tools/ledger.py, PAIRS: the port with MIGRATION.md, the straddle with
+MIGRATION-py23_six.md) it prints each file pair side by side (coloured on a terminal, plain when piped) and
+writes a self-contained HTML page (no network: styles inline, the ledger rendered into the page):
+build/diff.html for the port, build/diff-py23_six.html beside it for the straddle, each linking to the
+other. The alignment is difflib's (tools/ledger.py), the one the ledger test checks. Marks: ' ' the same,
+'-' only in the old tree, '+' only in the new one, '|' changed. Exit status 1 if a changed line has no
+ledger entry.
 
-Options: --html PATH, --width N, --color auto|always|never. Python 3.6+; the page's ledger needs the
+Options: --html PATH (the port's page; the straddle's is written beside it), --width N,
+--color auto|always|never. Python 3.6+; the page's ledger needs the
 `markdown` package (the tox env installs it).
 """
 import difflib
@@ -41,7 +45,8 @@ class Row(object):
 
 
 def rows_of(name, book):
-    old, new = ledger.read_lines(ledger.OLD, name), ledger.read_lines(ledger.NEW, name)
+    pair = book.pair
+    old, new = ledger.read_lines(pair.old, name), ledger.read_lines(pair.new, name)
     rows = []
     for op, i1, i2, j1, j2 in ledger.opcodes(old, new):
         for n in range(max(i2 - i1, j2 - j1)):
@@ -50,7 +55,7 @@ def rows_of(name, book):
             kind = op if op != 'replace' or (o and w) else ('delete' if o else 'insert')
             entries, missing = [], False
             if kind != 'equal':
-                for tree, line in ((ledger.OLD, o), (ledger.NEW, w)):
+                for tree, line in ((pair.old, o), (pair.new, w)):
                     found = book.entries_for(tree, name, line[1]) if line else [None]
                     missing = missing or not found
                     entries.extend(e for e in found if e is not None and e not in entries)
@@ -65,15 +70,15 @@ STRONG = {'delete': '\033[1;41;37m', 'insert': '\033[1;42;30m', 'replace': '\033
 BASE = {'equal': '', 'delete': RED, 'insert': GREEN, 'replace': YELLOW}
 
 
-def print_pair(name, rows, width, colour):
+def print_pair(name, rows, pair, width, colour):
     column = max(24, (width - 14) // 2)
     changed = sum(1 for r in rows if r.op != 'equal')
-    print(terminal.paint(BOLD, '=== %s: %s beside %s, %d rows changed' % (name, ledger.OLD, ledger.NEW, changed),
+    print(terminal.paint(BOLD, '=== %s: %s beside %s, %d rows changed' % (name, pair.old, pair.new, changed),
                          colour))
     pending, missing = [], False  # the ledger entries of the change being printed
     for row in rows:
         if row.op == 'equal' and (pending or missing):
-            print_entries(pending, missing, colour)
+            print_entries(pending, missing, pair, colour)
             pending, missing = [], False
         pending.extend(e for e in row.entries if e not in pending)
         missing = missing or row.missing
@@ -98,12 +103,12 @@ def print_pair(name, rows, width, colour):
                 terminal.paint(DIM, rno, colour),
                 terminal.paint_marked(rp, rm, BASE[row.op] if row.new else '', strong, colour)))
     if pending or missing:
-        print_entries(pending, missing, colour)
+        print_entries(pending, missing, pair, colour)
     print()
 
 
-def print_entries(entries, missing, colour):
-    text = '      -> ' + ', '.join('MIGRATION.md#%s' % e.anchor for e in entries)
+def print_entries(entries, missing, pair, colour):
+    text = '      -> ' + ', '.join('%s#%s' % (pair.ledger, e.anchor) for e in entries)
     if missing:
         text += '%sNO LEDGER ENTRY for a line of this change' % ('; ' if entries else '')
     print(terminal.paint('\033[1;31m' if missing else DIM, text, colour))
@@ -154,12 +159,12 @@ def html_line(line, flags, side):
     return ''.join(out)
 
 
-def html_pair(name, rows):
+def html_pair(name, rows, pair):
     out = ['<h2 id="%s">%s</h2>' % (esc(name.replace('/', '-').replace('.', '-')), esc(name)),
            '<table class="diff"><colgroup><col style="width:2.5em"><col><col style="width:2.5em"><col>'
            '<col style="width:13em"></colgroup>',
-           '<tr><th></th><th>py2_original/%s</th><th></th><th>py3_port/%s</th><th>ledger</th></tr>'
-           % (esc(name), esc(name))]
+           '<tr><th></th><th>%s/%s</th><th></th><th>%s/%s</th><th>ledger</th></tr>'
+           % (esc(pair.old), esc(name), esc(pair.new), esc(name))]
     for row in rows:
         fa, fb = row.char_flags() if row.op == 'replace' else (None, None)
         if row.op == 'equal':
@@ -177,34 +182,57 @@ def html_pair(name, rows):
     return '\n'.join(out)
 
 
-def render_ledger(book):
+def render_ledger(book, pages):
     try:
         import markdown  # the tox env pins it
     except ImportError:
         sys.exit('diff: the page needs the markdown package: run `tox -e diff`, or pip install markdown')
-    return markdown.markdown(book.text, extensions=['fenced_code', 'tables'])
+    rendered = markdown.markdown(book.text, extensions=['fenced_code', 'tables'])
+    for pair in ledger.PAIRS:  # a link into another pair's ledger goes to that pair's page
+        if pair is not book.pair:
+            rendered = rendered.replace('href="%s#' % pair.ledger, 'href="%s#' % pages[pair])
+            rendered = rendered.replace('href="%s"' % pair.ledger, 'href="%s#ledger"' % pages[pair])
+    return rendered
 
 
-def write_page(path, pairs, book):
+# What each page says its right-hand tree is.
+RIGHT = {ledger.PORT: 'as ported (Python 3, right)',
+         ledger.STRADDLE: 'as one source for Python 2.7 and 3.6 &ndash; 3.13, with <code>six</code> (right)'}
+
+
+def page_names(first):
+    """{pair: the file name of its page}: the port's is `first`, each other one is beside it."""
+    stem, ext = os.path.splitext(os.path.basename(first))
+    return dict((pair, os.path.basename(first) if pair is ledger.PORT else '%s-%s%s' % (stem, pair.new, ext))
+                for pair in ledger.PAIRS)
+
+
+def write_page(path, pairs, book, pages):
+    pair = book.pair
     names = [name for name, _ in pairs]
     toc = ''.join('<li><a href="#%s">%s</a>: %d rows changed</li>' % (
         esc(n.replace('/', '-').replace('.', '-')), esc(n), sum(1 for r in rows if r.op != 'equal'))
         for n, rows in pairs)
+    others = ', '.join('<a href="%s">%s beside %s</a>' % (esc(pages[p]), esc(p.old), esc(p.new))
+                       for p in ledger.PAIRS if p is not pair)
+    title = '%s beside %s' % (pair.old, pair.new)
     page = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>py2_original beside py3_port</title>
+<html lang="en"><head><meta charset="utf-8"><title>%s</title>
 <style>%s</style></head><body>
-<h1>py2_original beside py3_port</h1>
-<p>The article's four programs as published (Python 2, left) and as ported (Python 3, right), aligned by
+<h1>%s</h1>
+<p>The article's four programs as published (Python 2, left) and %s, aligned by
 Python's <code>difflib</code>. Changed lines are highlighted, the changed characters darker; each change
-links to its entry in <a href="#ledger">the ledger</a> (<code>MIGRATION.md</code>, below). Written by
-<code>tox -e diff</code> (<code>tools/diff.py</code>); nothing on this page loads anything from anywhere.</p>
+links to its entry in <a href="#ledger">the ledger</a> (<code>%s</code>, below). Written by
+<code>tox -e diff</code> (<code>tools/diff.py</code>); nothing on this page loads anything from anywhere.
+Also: %s.</p>
 <ul>%s</ul>
 %s
 <section class="ledger" id="ledger">
 %s
 </section>
 </body></html>
-""" % (STYLE, toc, '\n'.join(html_pair(n, rows) for n, rows in pairs), render_ledger(book))
+""" % (esc(title), STYLE, esc(title), RIGHT[pair], esc(pair.ledger), others, toc,
+       '\n'.join(html_pair(n, rows, pair) for n, rows in pairs), render_ledger(book, pages))
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with io.open(path, 'w', encoding='utf-8') as f:
         f.write(page)
@@ -216,16 +244,28 @@ def main(argv=None):
     parser.add_argument('--html', default=DEFAULT_HTML, help='where to write the page (default: build/diff.html)')
     args = parser.parse_args(argv)
     width, colour = terminal.setup(args)
-    book = ledger.Ledger()
+    pages = page_names(args.html)
+    status = 0
+    for pair in ledger.PAIRS:
+        if pair is not ledger.PORT:
+            print()
+        status = max(status, show_pair(pair, os.path.join(os.path.dirname(os.path.abspath(args.html)),
+                                                          pages[pair]), pages, width, colour))
+    return status
+
+
+def show_pair(pair, path, pages, width, colour):
+    """One pair of trees: every file side by side on the terminal, and its page. 1 if a line is unaccounted."""
+    book = ledger.Ledger(pair)
     pairs = [(name, rows_of(name, book)) for name in ledger.file_pairs()]
     for name, rows in pairs:
-        print_pair(name, rows, width, colour)
-    write_page(os.path.abspath(args.html), pairs, book)
+        print_pair(name, rows, pair, width, colour)
+    write_page(path, pairs, book, pages)
     unaccounted = sum(1 for _, rows in pairs for r in rows if r.missing)
     changed = sum(1 for _, rows in pairs for r in rows if r.op != 'equal')
-    print('%d files, %d rows changed, %s. Page: %s' % (
-        len(pairs), changed, 'every one linked to its MIGRATION.md entry' if not unaccounted else
-        '%d WITHOUT A LEDGER ENTRY' % unaccounted, os.path.relpath(os.path.abspath(args.html))))
+    print('%s beside %s: %d files, %d rows changed, %s. Page: %s' % (
+        pair.old, pair.new, len(pairs), changed, 'every one linked to its %s entry' % pair.ledger
+        if not unaccounted else '%d WITHOUT A LEDGER ENTRY' % unaccounted, os.path.relpath(path)))
     return 1 if unaccounted else 0
 
 

@@ -1,18 +1,21 @@
 # -*- coding: utf-8 -*-
-"""MIGRATION.md, read as data; and the diff it accounts for. Python 2.7 and 3.
+"""The ledgers, read as data; and the diffs they account for. Python 2.7 and 3.
 
 Used by tools/diff.py (to link each change to its ledger entry) and by shared_tests/test_repository_ledger.py
 (every changed line has an entry; every test the ledger names exists).
 
-An entry of MIGRATION.md is a level-3 heading with an anchor, then, in any order:
+Two pairs of trees, each with its ledger (PAIRS): py2_original -> py3_port, the port, in MIGRATION.md, and
+py2_original -> py23_six, the straddle that runs on 2.7 and 3.x, in MIGRATION-py23_six.md. An entry of a
+ledger is a level-3 heading with an anchor, then, in any order:
 
     ### <a id="print-function"></a>Title
     **Where:** `example1_interactive/server4.py`, `example2_accept_loop/server4.py`
     Python 2:            (the next fenced block: the lines as they stand in py2_original)
-    Python 3:            (the next fenced block: the lines as they stand in py3_port)
+    Python 3:            (the next fenced block: the lines as they stand in the new tree)
     **Why:** ...
     **Proven by:** `shared_tests/test_x.py::test_y`, ... (or a list of them, one per line)
 
+A label that names the new tree in parentheses, e.g. "Python 2 and 3 (py23_six):", is the new tree's side.
 A quoted line matches a line of a file when both are equal without their leading and trailing white space.
 """
 from __future__ import unicode_literals
@@ -23,8 +26,23 @@ import os
 import re
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-LEDGER = os.path.join(REPO, 'MIGRATION.md')
-OLD, NEW = 'py2_original', 'py3_port'
+
+
+class Pair(object):
+    """Two trees and the ledger that accounts for every line the new one changes from the old one."""
+
+    def __init__(self, old, new, ledger):
+        self.old, self.new, self.ledger = old, new, ledger  # ledger: its path relative to REPO
+
+    def __repr__(self):
+        return '%s -> %s (%s)' % (self.old, self.new, self.ledger)
+
+
+PORT = Pair('py2_original', 'py3_port', 'MIGRATION.md')
+STRADDLE = Pair('py2_original', 'py23_six', 'MIGRATION-py23_six.md')
+PAIRS = (PORT, STRADDLE)
+OLD, NEW = PORT.old, PORT.new  # the port's pair, for callers that know only one
+LEDGER = os.path.join(REPO, PORT.ledger)
 
 ENTRY = re.compile(r'^### <a id="([a-z0-9-]+)"></a>(.*)$')
 ANCHOR = re.compile(r'<a id="([a-z0-9-]+)"></a>')
@@ -40,8 +58,8 @@ def read_lines(tree, name):
 
 
 def file_pairs():
-    """The relative paths of the programs, the same in both trees (README.md, "Layout")."""
-    root = os.path.join(REPO, OLD)
+    """The relative paths of the programs, the same in every tree (README.md, "Layout")."""
+    root = os.path.join(REPO, PORT.old)
     return sorted(os.path.relpath(os.path.join(d, f), root).replace(os.sep, '/')
                   for d, _, fs in os.walk(root) for f in fs if f.endswith('.py'))
 
@@ -51,25 +69,25 @@ def opcodes(old, new):
     return difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
 
 
-def changed_lines(name):
-    """[(tree, line number, text)]: the lines py3_port's file removes (OLD) or adds (NEW)."""
-    old, new = read_lines(OLD, name), read_lines(NEW, name)
+def changed_lines(name, pair=PORT):
+    """[(tree, line number, text)]: the lines the new tree's file removes (pair.old) or adds (pair.new)."""
+    old, new = read_lines(pair.old, name), read_lines(pair.new, name)
     changed = []
     for op, i1, i2, j1, j2 in opcodes(old, new):
         if op != 'equal':
-            changed.extend((OLD, i + 1, old[i]) for i in range(i1, i2))
-            changed.extend((NEW, j + 1, new[j]) for j in range(j1, j2))
+            changed.extend((pair.old, i + 1, old[i]) for i in range(i1, i2))
+            changed.extend((pair.new, j + 1, new[j]) for j in range(j1, j2))
     return changed
 
 
 class Entry(object):
-    def __init__(self, anchor, title, section, line):
+    def __init__(self, anchor, title, section, line, pair):
         self.anchor = anchor
         self.title = title
         self.section = section
-        self.line = line  # where it starts in MIGRATION.md
+        self.line = line  # where it starts in its ledger
         self.files = []
-        self.quoted = {OLD: [], NEW: []}
+        self.quoted = {pair.old: [], pair.new: []}
         self.tests = []
         self.why = ''
 
@@ -81,8 +99,9 @@ class Entry(object):
 
 
 class Ledger(object):
-    def __init__(self, path=LEDGER):
-        with io.open(path, encoding='utf-8') as f:
+    def __init__(self, pair=PORT):
+        self.pair = pair
+        with io.open(os.path.join(REPO, pair.ledger), encoding='utf-8') as f:
             self.text = f.read()
         self.entries = []
         self.anchors = ANCHOR.findall(self.text)
@@ -107,7 +126,7 @@ class Ledger(object):
                 continue
             m = ENTRY.match(line)
             if m:
-                entry = Entry(m.group(1), m.group(2).strip(), section, number)
+                entry = Entry(m.group(1), m.group(2).strip(), section, number, self.pair)
                 self.entries.append(entry)
                 side = field = None
                 continue
@@ -118,7 +137,7 @@ class Ledger(object):
                 continue
             m = SIDE.match(line)
             if m:
-                side, field = OLD if m.group(1) == '2' else NEW, None
+                side, field = self._side(m), None
                 continue
             m = FIELD.match(line)
             if m:
@@ -131,6 +150,11 @@ class Ledger(object):
                 gap = False
             else:
                 field = None
+
+    def _side(self, label):
+        """The tree a "Python N ...:" label quotes: the new one for "Python 3", or when it names it."""
+        named = '(%s)' % self.pair.new in label.group(0)
+        return self.pair.new if label.group(1) == '3' or named else self.pair.old
 
     @staticmethod
     def _field(entry, field, text):
