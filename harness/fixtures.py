@@ -5,7 +5,8 @@ shared_tests/conftest.py imports everything here; a test of the harness itself c
 
 Tests marked ``repository`` are about this repository (provenance, ledger, docs); they are deselected when
 IMPL_DIR names a tree that is not one of the repository's own, so ``IMPL_DIR=path/to/port python -m pytest
-shared_tests`` runs only the conformance tests.
+shared_tests`` runs only the conformance tests, and where REPOSITORY_TESTS=elsewhere (tox runs them in two
+envs of the matrix, not in all eighteen).
 """
 import os
 
@@ -97,12 +98,14 @@ def pytest_configure(config):
 
 
 def pytest_report_header(config):
-    return 'tree under test: %s\ninterpreter under test: %s (Python %s)' % (
-        IMPL_DIR, IMPL_PYTHON, dotted(impl_version()))
+    return 'tree under test: %s\ninterpreter under test: %s (Python %s)%s' % (
+        IMPL_DIR, IMPL_PYTHON, dotted(impl_version()),
+        '\nrepository tests: run in another env (REPOSITORY_TESTS=elsewhere)'
+        if os.environ.get('REPOSITORY_TESTS') == 'elsewhere' else '')
 
 
 def pytest_collection_modifyitems(config, items):
-    if is_own_tree(IMPL_DIR):
+    if is_own_tree(IMPL_DIR) and os.environ.get('REPOSITORY_TESTS') != 'elsewhere':
         return
     deselected = [item for item in items if item.get_closest_marker('repository') is not None]
     if deselected:
