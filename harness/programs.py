@@ -78,6 +78,7 @@ class Program(object):
         self.events = []
         self.events_cond = threading.Condition()
         self.returncode = None
+        self.cpu_seconds = None  # user + system CPU of the program, once it has exited
         self.exited = threading.Event()
         self._start(env or {}, args)
 
@@ -179,7 +180,17 @@ class Program(object):
         self.screen = self.terminal or self.stdout
 
     def _wait(self):
-        self.returncode = self.proc.wait()
+        """Reap the program (os.wait4, so that its CPU time is known too) and wake whoever waits for it."""
+        while True:
+            try:
+                _, status, usage = os.wait4(self.proc.pid, 0)
+                break
+            except OSError as e:
+                if e.errno != errno.EINTR:
+                    raise
+        self.cpu_seconds = usage.ru_utime + usage.ru_stime
+        self.proc.returncode = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+        self.returncode = self.proc.returncode
         try:
             os.write(self._exit_w, b'x')
         except OSError:

@@ -9,6 +9,7 @@ import tempfile
 from harness.capture import show
 from harness.config import ARTICLE_HOST, ARTICLE_PORT, IMPL_DIR, IMPL_PYTHON, LOOPBACK, TIMEOUT
 from harness.deadlines import Deadline
+from harness.interpreters import dotted, python_version
 from harness.programs import Program
 from harness.sockets import FakeServer, Peer
 
@@ -105,6 +106,20 @@ class Session(object):
                           'exception': errors[-1].decode('utf-8', 'replace') if errors else ''})
         return ended
 
+    def _log_cpu(self):
+        """With HARNESS_CPU_LOG set (bench/suite_cost.py): one line per program, its interpreter's version,
+        its script and the CPU seconds it used, appended to that file."""
+        path = os.environ.get('HARNESS_CPU_LOG')
+        if not path:
+            return
+        lines = ''.join('%s %s %s %.6f\n' % (dotted(python_version(p.python)), os.path.basename(p.impl_dir), p.script,
+                                             p.cpu_seconds or 0.0) for p in self.programs)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, lines.encode('ascii'))  # one write: lines of parallel workers do not interleave
+        finally:
+            os.close(fd)
+
     def close(self):
         deadline = Deadline()
         for program in self.programs:
@@ -116,5 +131,6 @@ class Session(object):
             except socket.error:
                 pass
         shutil.rmtree(self.tmpdir, ignore_errors=True)
+        self._log_cpu()
         if leftover:
             raise AssertionError('could not reap: %s' % ', '.join(leftover))
