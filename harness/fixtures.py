@@ -5,8 +5,11 @@ shared_tests/conftest.py imports everything here; a test of the harness itself c
 
 Tests marked ``repository`` are about this repository (provenance, ledger, docs); they are deselected when
 IMPL_DIR names a tree that is not one of the repository's own, so ``IMPL_DIR=path/to/port python -m pytest
-shared_tests`` runs only the conformance tests, and where REPOSITORY_TESTS=elsewhere (tox runs them in two
-envs of the matrix, not in all eighteen).
+shared_tests`` runs only the conformance tests.
+
+TESTED_ELSEWHERE names markers whose tests this run leaves to another env of the tox matrix (tox.ini): the
+``repository`` tests run in two envs, the ``launcher`` tests (harness/loopback.py, whatever the tree) once per
+interpreter.
 """
 import os
 
@@ -95,22 +98,26 @@ def session_of(item):
 
 def pytest_configure(config):
     config.addinivalue_line('markers', 'repository: a test of this repository, not of the tree under test')
+    config.addinivalue_line('markers', 'launcher: a test of the loopback launcher, whatever the tree under test')
+
+
+def tested_elsewhere():
+    return [m for m in os.environ.get('TESTED_ELSEWHERE', '').split(',') if m]
 
 
 def pytest_report_header(config):
     return 'tree under test: %s\ninterpreter under test: %s (Python %s)%s' % (
         IMPL_DIR, IMPL_PYTHON, dotted(impl_version()),
-        '\nrepository tests: run in another env (REPOSITORY_TESTS=elsewhere)'
-        if os.environ.get('REPOSITORY_TESTS') == 'elsewhere' else '')
+        '\ntested in another env of the matrix: %s (TESTED_ELSEWHERE)' % ', '.join(tested_elsewhere())
+        if tested_elsewhere() else '')
 
 
 def pytest_collection_modifyitems(config, items):
-    if is_own_tree(IMPL_DIR) and os.environ.get('REPOSITORY_TESTS') != 'elsewhere':
-        return
-    deselected = [item for item in items if item.get_closest_marker('repository') is not None]
+    markers = tested_elsewhere() + ([] if is_own_tree(IMPL_DIR) else ['repository'])
+    deselected = [item for item in items if any(item.get_closest_marker(m) for m in markers)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-        items[:] = [item for item in items if item.get_closest_marker('repository') is None]
+        items[:] = [item for item in items if item not in deselected]
 
 
 @pytest.hookimpl(hookwrapper=True)

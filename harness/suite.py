@@ -60,6 +60,7 @@ def environment(tree=None, python=None, harness_timeout=None, base=None):
             env[name] = value
         else:
             env.pop(name, None)
+    env.pop('TESTED_ELSEWHERE', None)  # a tool's run is the whole suite
     env['PYTHONDONTWRITEBYTECODE'] = '1'
     return env
 

@@ -26,6 +26,9 @@ import pytest
 import harness
 from harness import Deadline, Program
 
+# The launcher's own behaviour, the same whichever tree is under test: tox runs it once per interpreter.
+pytestmark = pytest.mark.launcher
+
 PROBE = r'''
 import socket, sys
 
