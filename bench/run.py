@@ -6,7 +6,7 @@ Everything is measured in one run, on 127.0.0.1 only, and written to DIR/benchma
 turns that into DIR/benchmarks.md and DIR/benchmarks-blocking.png (default DIR: docs/).
 
 * Port cost: example 2's server, the Python 2 original on 2.7 and the port on 3.6 ... 3.13, each started
-  unmodified through shared_tests/loopback.py (harness.Session), stdout to /dev/null; one client does
+  unmodified through harness/loopback.py (harness.Session), stdout to /dev/null; one client does
   ping-pong round trips of 16 B, 1 KiB (printable ASCII, and every byte value) and 10 KiB, and echoes of
   1 MiB messages; every echoed byte is checked.
 * The floor: socat (TCP-LISTEN ... PIPE) through the same client, and sockperf's own ping-pong, when present.
@@ -326,7 +326,7 @@ class Bench(object):
         self.py_client = [sys.executable, os.path.join(HERE, 'echo_client.py')]
 
     def start_servers(self):
-        log('starting %d servers through shared_tests/loopback.py ...' % len(self.servers))
+        log('starting %d servers through harness/loopback.py ...' % len(self.servers))
         for name, version, tree, path in self.servers:
             program = self.session.server(EXAMPLE, role='server %s' % name, python=path,
                                           impl_dir=os.path.join(REPO, tree), stdout_path=os.devnull)
