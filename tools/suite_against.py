@@ -18,10 +18,10 @@ import io
 import json
 import os
 import re
-import subprocess
 import sys
 from collections import OrderedDict
 
+import harness
 from harness import REPO, suite
 from harness.suite import CAUGHT, SuiteRun, conformance_tests, function_of, short_id  # noqa: F401
 
@@ -109,9 +109,8 @@ def write_generated(path, generator, body):
 
 def environment_line(python):
     """'Python 3.12.1, pytest 8.3.5' for the interpreter that ran the programs and the pytest that ran."""
-    said = subprocess.check_output([python, '-c', 'import sys; print(sys.version.split()[0])'])
     import pytest as _pytest
-    return 'Python %s, pytest %s' % (said.decode('ascii').strip(), _pytest.__version__)
+    return 'Python %s, pytest %s' % (harness.dotted(harness.python_version(python)), _pytest.__version__)
 
 
 def add_run_options(parser, python_help):
