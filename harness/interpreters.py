@@ -41,11 +41,15 @@ def find_python(version):
     versions; a candidate counts only if it runs and says it is that version (a pyenv shim for a version
     that is not selected does not).
     """
-    candidates = [os.environ.get('PYTHON' + version.replace('.', ''))]
-    for folder in os.environ.get('PATH', '').split(os.pathsep):
-        candidates.append(os.path.join(folder, 'python' + version))
     pyenv_root = os.environ.get('PYENV_ROOT') or os.path.expanduser('~/.pyenv')
     versions = os.path.join(pyenv_root, 'versions')
+    # pyenv's shims are left out where its versions are there to be looked at: a shim answers only for the
+    # selected version, which the look at the versions finds too, and asking one costs a run of pyenv.
+    shims = os.path.join(pyenv_root, 'shims') if os.path.isdir(versions) else None
+    candidates = [os.environ.get('PYTHON' + version.replace('.', ''))]
+    for folder in os.environ.get('PATH', '').split(os.pathsep):
+        if folder and (shims is None or os.path.realpath(folder) != os.path.realpath(shims)):
+            candidates.append(os.path.join(folder, 'python' + version))
     if os.path.isdir(versions):
         for name in sorted(os.listdir(versions), reverse=True):
             if name == version or name.startswith(version + '.'):
