@@ -1,5 +1,6 @@
 """What the kernel knows: its table of TCP sockets (/proc/net/tcp), the system call a process is blocked in
 (/proc/PID/syscall), and network namespaces with only loopback."""
+import errno
 import os
 import platform
 import subprocess
@@ -45,6 +46,29 @@ def in_syscall(pid, *names):
     except (IOError, OSError):
         return False
     return said in [str(numbers[name]) for name in names]
+
+
+def asleep_in_a_system_call(pid):
+    """True if the process sleeps, interruptibly, in a system call (reading its terminal, in accept()),
+    where a signal interrupts the wait. From /proc (Linux): the state in /proc/PID/stat is 'S', and
+    /proc/PID/syscall names the same call before and after ('running', or '-1 ...', when in none). Where
+    /proc/PID/syscall may not be read (it needs the right to trace the process), the state alone."""
+    def read(name):
+        with open('/proc/%d/%s' % (pid, name)) as f:
+            return f.read()
+    try:
+        before = read('syscall')
+    except (IOError, OSError) as e:
+        if e.errno not in (errno.EACCES, errno.EPERM):
+            return False
+        before = None
+    try:
+        state = read('stat').rsplit(')', 1)[1].split()[0]
+        after = read('syscall') if before is not None else None
+    except (IOError, OSError, IndexError):
+        return False
+    in_a_call = before is None or (before == after and before.split()[0] not in ('running', '-1'))
+    return state == 'S' and in_a_call
 
 
 def tcp_states(local_port, remote_port):

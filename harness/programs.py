@@ -18,7 +18,8 @@ import threading
 from harness.capture import Capture, show, start_daemon
 from harness.config import IMPL_DIR, IMPL_PYTHON, LAUNCHER, QUIET_MS
 from harness.deadlines import Deadline, HarnessTimeout, poll_until
-from harness.kernel import in_syscall, syscalls_visible
+from harness.kernel import asleep_in_a_system_call, in_syscall, syscalls_visible
+from harness.terminals import Terminal
 from harness.memo import once
 
 GUARD = os.path.join(os.path.dirname(LAUNCHER), 'loopback_guard.py')
@@ -106,6 +107,7 @@ class Program(object):
         self.events_cond = threading.Condition()
         self.returncode = None
         self.cpu_seconds = None  # user + system CPU of the program, once it has exited
+        self.held = None         # its terminal (harness/terminals.py), if it runs on one
         self.exited = threading.Event()
         self._start(env or {}, args)
 
@@ -157,9 +159,8 @@ class Program(object):
         # 8 ms of CPU instead of 1 here: docs/performance.md). Python 2's subprocess needs the preexec_fn.
         how = {}
         if self.tty:
-            import pty
-            master, slave = pty.openpty()
-            opened.append(_FdCloser(slave))
+            self.held = Terminal()        # the harness holds the slave too, until the program is done
+            master, slave = self.held.master, self.held.slave
             if sys.version_info[0] >= 3:
                 how = {'start_new_session': True}
                 env['LOOPBACK_TERMINAL'] = '1'
@@ -179,6 +180,10 @@ class Program(object):
         try:
             self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=stdin, stdout=stdout, stderr=stderr,
                                          close_fds=True, **how)
+        except Exception:
+            if self.held is not None:
+                self.held.close()
+            raise
         finally:
             for f in opened:
                 f.close()
@@ -217,6 +222,8 @@ class Program(object):
                 if e.errno != errno.EINTR:
                     raise
         self.cpu_seconds = usage.ru_utime + usage.ru_stime
+        if self.held is not None:
+            self.held.release()
         self.proc.returncode = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
         self.returncode = self.proc.returncode
         try:
@@ -348,10 +355,18 @@ class Program(object):
             os.close(self.stdin_fd)
             self.stdin_fd = None
 
-    def interrupt(self):
-        """Ctrl-C. On a terminal it is typed, so the terminal sends SIGINT; on pipes it is sent."""
+    def interrupt(self, deadline=None):
+        """Ctrl-C, once the program waits (asleep in a system call: at a prompt, in accept()), as a person
+        types it. On a terminal it is typed, so the terminal sends SIGINT and echoes '^C' (before the
+        program's answer: harness/terminals.py); on pipes SIGINT is sent.
+
+        Until it sleeps, a Ctrl-C can come too early: Python 2.7 has printed the prompt but not yet called
+        read(); its handler notes the signal, and read() then waits on as if nothing had been typed."""
+        deadline = deadline or Deadline()
+        poll_until(lambda: self.exited.is_set() or asleep_in_a_system_call(self.proc.pid), deadline,
+                   '%s to wait (asleep in a system call) for the Ctrl-C' % self.role)
         if self.terminal is not None:
-            self.type(b'\x03')
+            self.held.type_signal_character(self, b'\x03', deadline)
         else:
             self.signal(signal.SIGINT)
 
@@ -384,6 +399,8 @@ class Program(object):
         if not self.exited.is_set():
             self.kill()
             self.exited.wait(deadline.remaining())
+        if self.held is not None:
+            self.held.close()  # released already, unless the program could not be reaped
         if self.stdin_fd is not None:
             try:
                 os.close(self.stdin_fd)
