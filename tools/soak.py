@@ -131,8 +131,9 @@ class Load(object):
     """--load N: N processes that keep a CPU busy each, for the whole soak; started first, killed last."""
 
     def __init__(self, count):
-        self.procs = [subprocess.Popen([sys.executable, '-c', 'while True: pass'], stdin=subprocess.DEVNULL)
-                      for _ in range(count)]
+        # Each keeps its CPU busy until this soak has gone, however it ends (even killed): it watches its parent.
+        busy = 'import os\nparent = os.getppid()\nwhile os.getppid() == parent: pass'
+        self.procs = [subprocess.Popen([sys.executable, '-c', busy], stdin=subprocess.DEVNULL) for _ in range(count)]
         self.pids = set(p.pid for p in self.procs)
 
     def busy(self):
