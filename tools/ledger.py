@@ -12,6 +12,12 @@ An entry of MIGRATION.md is a level-3 heading with an anchor, then, in any order
     Python 3:            (the next fenced block: the lines as they stand in py3_port)
     **Why:** ...
     **Proven by:** `shared_tests/test_x.py::test_y`, ... (or a list of them, one per line)
+    **Variant:** `mutants/NAME.patch`, ...: the port without this change, as a porter would write it
+                 (tools/mutants.py); "changes nothing observable" in the field declares a style choice,
+                 whose variant must pass every test
+
+An entry with quoted lines is a change (``is_change``); the entries of "What cannot be kept" and of the
+flaws quote none.
 
 A quoted line matches a line of a file when both are equal without their leading and trailing white space.
 """
@@ -29,7 +35,9 @@ OLD, NEW = 'py2_original', 'py3_port'
 ENTRY = re.compile(r'^### <a id="([a-z0-9-]+)"></a>(.*)$')
 ANCHOR = re.compile(r'<a id="([a-z0-9-]+)"></a>')
 SIDE = re.compile(r'^Python ([23])\b.*:\s*$')
-FIELD = re.compile(r'^\*\*(Where|Why|Proven by):\*\*(.*)$')
+FIELD = re.compile(r'^\*\*(Where|Why|Proven by|Variant):\*\*(.*)$')
+VARIANT = re.compile(r'`(mutants/[\w.-]+(?:\.patch|/))`')
+UNOBSERVABLE = 'changes nothing observable'
 TEST_ID = re.compile(r'`(shared_tests/[\w/]+\.py(?:::[\w\[\]/.,-]+)+)`')
 CODE = re.compile(r'`([^`]+)`')
 
@@ -72,6 +80,17 @@ class Entry(object):
         self.quoted = {OLD: [], NEW: []}
         self.tests = []
         self.why = ''
+        self.variants = []           # 'mutants/NAME.patch' (or 'mutants/NAME/'), from **Variant:**
+        self.variant_text = ''
+
+    @property
+    def is_change(self):
+        return bool(self.quoted[OLD] or self.quoted[NEW])
+
+    @property
+    def unobservable(self):
+        """The entry declares its change a style choice: its variant must pass every test."""
+        return UNOBSERVABLE in ' '.join(self.variant_text.split())
 
     def covers(self, tree, name, text):
         return name in self.files and text.strip() in [q.strip() for q in self.quoted[tree]]
@@ -140,6 +159,9 @@ class Ledger(object):
             entry.why += text
         elif field == 'Proven by':
             entry.tests.extend(TEST_ID.findall(text))
+        elif field == 'Variant':
+            entry.variants.extend(VARIANT.findall(text))
+            entry.variant_text += ' ' + text
 
     def entries_for(self, tree, name, text):
         return [e for e in self.entries if e.covers(tree, name, text)]
