@@ -14,6 +14,12 @@ ledger is a level-3 heading with an anchor, then, in any order:
     Python 3:            (the next fenced block: the lines as they stand in the new tree)
     **Why:** ...
     **Proven by:** `shared_tests/test_x.py::test_y`, ... (or a list of them, one per line)
+    **Variant:** `mutants/NAME.patch`, ...: the port without this change, as a porter would write it
+                 (tools/mutants.py); "changes nothing observable" in the field declares a style choice,
+                 whose variant must pass every test
+
+An entry with quoted lines is a change (``is_change``); the entries of "What cannot be kept" and of the
+flaws quote none.
 
 A label that names the new tree in parentheses, e.g. "Python 2 and 3 (py23_six):", is the new tree's side.
 A quoted line matches a line of a file when both are equal without their leading and trailing white space.
@@ -47,7 +53,9 @@ LEDGER = os.path.join(REPO, PORT.ledger)
 ENTRY = re.compile(r'^### <a id="([a-z0-9-]+)"></a>(.*)$')
 ANCHOR = re.compile(r'<a id="([a-z0-9-]+)"></a>')
 SIDE = re.compile(r'^Python ([23])\b.*:\s*$')
-FIELD = re.compile(r'^\*\*(Where|Why|Proven by):\*\*(.*)$')
+FIELD = re.compile(r'^\*\*(Where|Why|Proven by|Variant):\*\*(.*)$')
+VARIANT = re.compile(r'`(mutants/[\w.-]+(?:\.patch|/))`')
+UNOBSERVABLE = 'changes nothing observable'
 TEST_ID = re.compile(r'`(shared_tests/[\w/]+\.py(?:::[\w\[\]/.,-]+)+)`')
 CODE = re.compile(r'`([^`]+)`')
 
@@ -90,6 +98,17 @@ class Entry(object):
         self.quoted = {pair.old: [], pair.new: []}
         self.tests = []
         self.why = ''
+        self.variants = []           # 'mutants/NAME.patch' (or 'mutants/NAME/'), from **Variant:**
+        self.variant_text = ''
+
+    @property
+    def is_change(self):
+        return any(self.quoted.values())
+
+    @property
+    def unobservable(self):
+        """The entry declares its change a style choice: its variant must pass every test."""
+        return UNOBSERVABLE in ' '.join(self.variant_text.split())
 
     def covers(self, tree, name, text):
         return name in self.files and text.strip() in [q.strip() for q in self.quoted[tree]]
@@ -98,8 +117,19 @@ class Entry(object):
         return '<entry #%s>' % self.anchor
 
 
+def pair_of(path):
+    """The pair whose ledger is at ``path`` (absolute, or relative to REPO)."""
+    for pair in PAIRS:
+        if os.path.realpath(os.path.join(REPO, pair.ledger)) == os.path.realpath(os.path.join(REPO, path)):
+            return pair
+    raise ValueError('%s is the ledger of no pair of trees (ledger.PAIRS)' % path)
+
+
 class Ledger(object):
     def __init__(self, pair=PORT):
+        """The ledger of ``pair`` (a Pair, or the path of its ledger)."""
+        if not isinstance(pair, Pair):
+            pair = pair_of(pair)
         self.pair = pair
         with io.open(os.path.join(REPO, pair.ledger), encoding='utf-8') as f:
             self.text = f.read()
@@ -164,6 +194,9 @@ class Ledger(object):
             entry.why += text
         elif field == 'Proven by':
             entry.tests.extend(TEST_ID.findall(text))
+        elif field == 'Variant':
+            entry.variants.extend(VARIANT.findall(text))
+            entry.variant_text += ' ' + text
 
     def entries_for(self, tree, name, text):
         return [e for e in self.entries if e.covers(tree, name, text)]
