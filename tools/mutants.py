@@ -208,7 +208,7 @@ def caught(per_version):
 
 # -- what a person sees ----------------------------------------------------------------------------------
 
-SECTION = re.compile(r'^_{3,} (.+?) _{3,}$')
+SECTION = re.compile(r'^_+ ((?:ERROR at \w+ of )?[Tt]est.*?) _+$')  # a long title gets one _ each side
 WHERE = re.compile(r'^(shared_tests/[\w/]+\.py):\d+: ')
 
 
