@@ -73,8 +73,6 @@ def main(argv):
     script = argv[1]
     sys.argv = argv[1:]
     sys.path[0] = os.path.dirname(os.path.abspath(script))
-    with open(script, 'rb') as f:
-        code = compile(f.read(), script, 'exec', 0, True)
     # The script gets a fresh __main__, as with ``python SCRIPT``. This module stays alive under another
     # name: Python 2 empties a module's globals when the module object dies.
     sys.modules['_loopback_launcher'] = sys.modules['__main__']
@@ -82,7 +80,14 @@ def main(argv):
     main_module.__file__ = script
     sys.modules['__main__'] = main_module
     sys.excepthook = excepthook_without_launcher
-    exec(code, main_module.__dict__)
+    if sys.version_info[0] == 2:
+        # The file's own parser, as ``python SCRIPT``: Python 2's compile() of a string takes non-ASCII bytes
+        # without a coding line, where a script file without one is a SyntaxError (PEP 263).
+        execfile(script, main_module.__dict__)  # noqa: F821 (Python 2 only)
+    else:
+        with open(script, 'rb') as f:
+            code = compile(f.read(), script, 'exec', 0, True)
+        exec(code, main_module.__dict__)
     return None
 
 
