@@ -135,7 +135,7 @@ def test_the_tests_each_entry_names_catch_its_variant():
             continue
         _, tests_cell, proof_cell = rows[variant]
         failed = set(suite_against.TEST_NAME.findall(proof_cell))
-        proof = set(t.split('/', 1)[1] for t in entry.tests)
+        proof = set(suite_against.function_of(t.split('/', 1)[1]) for t in entry.tests)  # as the table names them
         if entry.unobservable:
             if failed or not tests_cell.startswith('none'):
                 wrong.append('%s#%s changes nothing observable, but tests fail on %s: %s' % (
