@@ -8,7 +8,6 @@ body or a new parametrized case does not show here: regenerate when you change w
 """
 import io
 import os
-import sys
 
 import pytest
 

@@ -11,7 +11,6 @@ docs/mutants.md after changing a variant, a proof or the suite.
 import io
 import os
 import re
-import sys
 
 import pytest
 
