@@ -15,14 +15,19 @@ import os
 
 import pytest
 
-from harness.config import IMPL_DIR, IMPL_PYTHON, ORIGINAL, PORT, REPO, Unavailable, in_ci, is_own_tree
+from harness.config import EX1, EX2, IMPL_DIR, IMPL_PYTHON, ORIGINAL, PORT, REPO, Unavailable, in_ci, is_own_tree
 from harness.interpreters import dotted, find_python, find_python3, impl_version, python_version
 from harness.locales import locale_environment
 from harness.session import Session
+from harness.twins import clients_are_twins
 
 __all__ = ['Implementation', 'need', 'oracle', 'ported', 'locale_env', 'session', 'session_of',
            'pytest_configure', 'pytest_report_header', 'pytest_collection_modifyitems',
-           'pytest_runtest_makereport']
+           'pytest_runtest_setup', 'pytest_runtest_makereport']
+
+# For a test of the client alone: example 1's client, and example 2's where it is not the same program
+# (harness/twins.py); in the repository's trees it is, and its case is skipped with the reason.
+each_client = pytest.mark.parametrize('example', [EX1, pytest.param(EX2, marks=pytest.mark.client_twin)])
 
 
 class Implementation(object):
@@ -99,6 +104,8 @@ def session_of(item):
 def pytest_configure(config):
     config.addinivalue_line('markers', 'repository: a test of this repository, not of the tree under test')
     config.addinivalue_line('markers', 'launcher: a test of the loopback launcher, whatever the tree under test')
+    config.addinivalue_line('markers', "client_twin: example 2's case of a test of the client alone; skipped "
+                                       "where that client is example 1's program (harness/twins.py)")
 
 
 def tested_elsewhere():
@@ -118,6 +125,16 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = [item for item in items if item not in deselected]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Example 2's case of a test of the client alone is skipped, before any fixture, where example 2's
+    client is example 1's program on the interpreter under test: that case has run as example 1's."""
+    if item.get_closest_marker('client_twin'):
+        twins, why = clients_are_twins()
+        if twins:
+            pytest.skip(why)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -12,6 +12,7 @@ import signal
 import pytest
 
 from harness import EX1, EX2, PRINTS, PROMPT
+from harness.fixtures import each_client
 
 both_examples = pytest.mark.parametrize('example', [EX1, EX2])
 
@@ -123,7 +124,7 @@ TYPED = [  # (the bytes, what the client prints when the same bytes come back)
 
 
 @pytest.mark.parametrize('typed,printed', [t[1:] for t in TYPED], ids=[t[0] for t in TYPED])
-@both_examples
+@each_client
 def test_client_sends_the_bytes_as_typed_and_prints_their_repr(session, example, typed, printed):
     client, server = session.client_with_fake_server(example)
     client.type(typed + b'\n')
@@ -132,7 +133,7 @@ def test_client_sends_the_bytes_as_typed_and_prints_their_repr(session, example,
     assert client_output_after_eof(client) == b'msg to send:Received ' + printed + b'\nmsg to send:'
 
 
-@both_examples
+@each_client
 def test_client_sends_every_byte_value_but_newline_as_typed_and_prints_all_256(session, example):
     line = ALL_BYTES.replace(b'\n', b'')                      # \x00 first and \xff last: strip() keeps both
     client, server = session.client_with_fake_server(example)
@@ -144,7 +145,7 @@ def test_client_sends_every_byte_value_but_newline_as_typed_and_prints_all_256(s
         b"msg to send:")
 
 
-@both_examples
+@each_client
 def test_client_sends_a_long_line_whole(session, example):
     client, server = session.client_with_fake_server(example)
     client.type(b'0123456789' * 300 + b'\n')
@@ -158,7 +159,7 @@ def test_client_sends_a_long_line_whole(session, example):
         b"msg to send:")
 
 
-@both_examples
+@each_client
 def test_client_reads_1024_bytes_of_a_long_answer_and_the_rest_in_the_next_rounds(session, example):
     client, server = session.client_with_fake_server(example)
     client.type(b'first\n')
@@ -176,7 +177,7 @@ def test_client_reads_1024_bytes_of_a_long_answer_and_the_rest_in_the_next_round
         b"msg to send:")
 
 
-@both_examples
+@each_client
 def test_client_prints_a_character_split_by_recv_in_two_rounds(session, example):
     client, server = session.client_with_fake_server(example)
     client.type(b'first\n')
@@ -199,7 +200,7 @@ CR_LINES = [  # (the case, the typed line, what is sent, what the client prints 
 
 
 @pytest.mark.parametrize('typed,sent,printed', [c[1:] for c in CR_LINES], ids=[c[0] for c in CR_LINES])
-@both_examples
+@each_client
 def test_cr_in_a_typed_line(session, example, typed, sent, printed):
     client, server = session.client_with_fake_server(example)
     client.type(typed)
@@ -208,7 +209,7 @@ def test_cr_in_a_typed_line(session, example, typed, sent, printed):
     assert client_output_after_eof(client) == b"msg to send:Received " + printed + b"\nmsg to send:"
 
 
-@both_examples
+@each_client
 def test_lone_cr_does_not_end_the_line(session, example):
     client, server = session.client_with_fake_server(example)
     client.type(b'\rone\r')
@@ -217,7 +218,7 @@ def test_lone_cr_does_not_end_the_line(session, example):
     server.expect(b'one\rtwo')                                # CR stripped at both ends, kept inside
 
 
-@both_examples
+@each_client
 def test_cr_typed_with_ctrl_v_on_a_terminal_is_sent(session, example):
     client, server = session.client_with_fake_server(example, tty=True)
     client.expect(PROMPT)

@@ -15,6 +15,7 @@ import signal
 import pytest
 
 from harness import EX1, EX2
+from harness.fixtures import each_client
 
 both_examples = pytest.mark.parametrize('example', [EX1, EX2])
 
@@ -32,7 +33,7 @@ REPR_RULES = [  # (rule, what the server answers, what the client prints after '
 
 
 @pytest.mark.parametrize('answer,printed', [r[1:] for r in REPR_RULES], ids=[r[0] for r in REPR_RULES])
-@both_examples
+@each_client
 def test_client_prints_the_answer_with_python2_repr(session, example, answer, printed):
     client, server = session.client_with_fake_server(example)
     client.type(b'ask\n')
@@ -45,7 +46,7 @@ def test_client_prints_the_answer_with_python2_repr(session, example, answer, pr
 
 # -- when output reaches a pipe or a file -------------------------------------------------------------------
 
-@both_examples
+@each_client
 def test_client_output_waits_in_the_buffer_when_stdout_is_a_file(session, example):
     log = os.path.join(session.tmpdir, 'log')
     client, server = session.client_with_fake_server(example, stdout_path=log)     # python client4.py > log
@@ -64,7 +65,7 @@ def test_client_output_waits_in_the_buffer_when_stdout_is_a_file(session, exampl
         b"msg to send:")
 
 
-@both_examples
+@each_client
 def test_client_log_with_stderr_has_the_output_then_the_traceback(session, example):
     log = os.path.join(session.tmpdir, 'log')
     client, server = session.client_with_fake_server(example, stdout_path=log,

@@ -18,6 +18,7 @@ import threading
 import pytest
 
 from harness import EX1, EX2, EXAMPLES, Deadline, Peer, PROMPT, Program, TIMEOUT, impl_version, wait_socket_gone
+from harness.fixtures import each_client
 from harness.kernel import in_syscall, syscalls_visible
 from test_payloads import random_bytes, read_and_hash
 
@@ -50,7 +51,7 @@ def client_without_server(session, example):
     return client
 
 
-@pytest.mark.parametrize('example', EXAMPLES)
+@each_client
 def test_client_with_no_server_is_refused_before_its_prompt(session, example):
     client = client_without_server(session, example)
     assert client.wait_event('error') == ['error', 'connect', '111']
@@ -78,7 +79,7 @@ CLIENT_FAULTS = [  # (the fault, the client's stdout, the end of its traceback)
 
 
 @pytest.mark.parametrize('fault,stdout,last', [f[1:] for f in CLIENT_FAULTS], ids=[f[0] for f in CLIENT_FAULTS])
-@pytest.mark.parametrize('example', EXAMPLES)
+@each_client
 def test_client_dies_with_the_socket_error(session, example, fault, stdout, last):
     client = fault(session, example)
     assert client.returncode == 1

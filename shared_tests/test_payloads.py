@@ -16,6 +16,7 @@ import threading
 import pytest
 
 from harness import EX1, EX2, Deadline, TIMEOUT
+from harness.fixtures import each_client
 
 MiB = 1 << 20
 
@@ -141,7 +142,7 @@ LONG_LINE = b'[' + random_bytes(99998, 64).replace(b'\n', b'N') + b']'
 LONG_LINE_SHA256 = 'b3aaaf809f33102ec888fdca6d59fa29c3c7838adee561afd1dd0e073cb2b373'
 
 
-@pytest.mark.parametrize('example', [EX1, EX2])
+@each_client
 def test_client_sends_a_typed_line_longer_than_64_kib_whole(session, example):
     assert (len(LONG_LINE), sha256(LONG_LINE)) == (100000, LONG_LINE_SHA256)
     fake = session.fake_server()

@@ -11,11 +11,8 @@ The article's demos (test_example1_demo.py, test_example2_demo.py) show whole se
 """
 import os
 
-import pytest
-
-from harness import EX1, EX2, PROMPT
-
-both_examples = pytest.mark.parametrize('example', [EX1, EX2])
+from harness import PROMPT
+from harness.fixtures import each_client
 
 
 def client_on_terminal(session, example):
@@ -26,7 +23,7 @@ def client_on_terminal(session, example):
 
 # -- where the prompt goes -----------------------------------------------------------------------------------
 
-@both_examples
+@each_client
 def test_a_persons_session_on_the_terminal_prompt_included(session, example):
     client, server = client_on_terminal(session, example)
     client.type(b'Hello!\r')
@@ -45,7 +42,7 @@ def test_a_persons_session_on_the_terminal_prompt_included(session, example):
         b"msg to send:")
 
 
-@both_examples
+@each_client
 def test_prompt_goes_to_stderr_on_a_terminal(session, example):
     err = os.path.join(session.tmpdir, 'err')
     client, server = session.client_with_fake_server(example, tty=True, stderr_path=err)  # 2> err
@@ -60,7 +57,7 @@ def test_prompt_goes_to_stderr_on_a_terminal(session, example):
     assert client.stderr_bytes().endswith(b'\nEOFError\n')
 
 
-@both_examples
+@each_client
 def test_prompt_goes_to_stdout_unflushed_on_pipes(session, example):
     client, server = session.client_with_fake_server(example)
     assert client.stdout.nothing_new_within() and client.stdout_bytes() == b'', 'the prompt is buffered'
@@ -73,7 +70,7 @@ def test_prompt_goes_to_stdout_unflushed_on_pipes(session, example):
     assert not client.stderr_bytes().startswith(b'msg to send:')
 
 
-@both_examples
+@each_client
 def test_prompt_goes_into_the_log_when_stdout_is_redirected_at_a_terminal(session, example):
     log = os.path.join(session.tmpdir, 'log')
     client, server = session.client_with_fake_server(example, tty=True, stdout_path=log)  # > log
@@ -87,7 +84,7 @@ def test_prompt_goes_into_the_log_when_stdout_is_redirected_at_a_terminal(sessio
     assert client.stdout_bytes() == b"msg to send:Received 'Hello!'\nmsg to send:"
 
 
-@both_examples
+@each_client
 def test_prompt_appears_with_the_next_line_when_input_comes_from_a_file(session, example):
     lines = os.path.join(session.tmpdir, 'lines')
     with open(lines, 'wb') as f:
@@ -106,7 +103,7 @@ def test_prompt_appears_with_the_next_line_when_input_comes_from_a_file(session,
 
 # -- fgets() and Ctrl-D ----------------------------------------------------------------------------------
 
-@both_examples
+@each_client
 def test_ctrl_d_in_a_line_hands_over_the_text_and_the_line_goes_on(session, example):
     client, server = client_on_terminal(session, example)
     client.type(b'abc\x04')                                   # abc, Ctrl-D
@@ -115,14 +112,14 @@ def test_ctrl_d_in_a_line_hands_over_the_text_and_the_line_goes_on(session, exam
     server.expect(b'abcnext')
 
 
-@both_examples
+@each_client
 def test_second_ctrl_d_returns_the_text_but_the_line_still_goes_on(session, example):
     client, server = client_on_terminal(session, example)
     client.type(b'abc\x04\x04next\r')                           # abc, Ctrl-D, Ctrl-D, next, Enter
     server.expect(b'abcnext')
 
 
-@both_examples
+@each_client
 def test_third_ctrl_d_ends_the_line_and_cuts_its_last_character(session, example):
     client, server = client_on_terminal(session, example)
     client.type(b'abc\x04')                                   # abc, Ctrl-D: fgets() has 'abc' ...
@@ -138,7 +135,7 @@ def test_third_ctrl_d_ends_the_line_and_cuts_its_last_character(session, example
 
 # -- fgets() and NUL (Ctrl-@) ----------------------------------------------------------------------------
 
-@both_examples
+@each_client
 def test_nul_cuts_the_line_and_the_next_line_is_appended(session, example):
     client, server = client_on_terminal(session, example)
     client.type(b'ab\x00cd\r')                        # ab, Ctrl-@, cd, Enter: the C string is 'ab' ...
@@ -150,7 +147,7 @@ def test_nul_cuts_the_line_and_the_next_line_is_appended(session, example):
     client.expect(PROMPT)
 
 
-@both_examples
+@each_client
 def test_nul_in_a_long_line_cuts_only_the_piece_it_falls_in(session, example):
     client, server = client_on_terminal(session, example)
     client.type(b'ab\x00' + b'c' * 200 + b'\r')      # fgets() reads 99 bytes: 'ab', NUL, 96 c's, cut at the NUL;
@@ -159,7 +156,7 @@ def test_nul_in_a_long_line_cuts_only_the_piece_it_falls_in(session, example):
     server.nothing_arrives_within()
 
 
-@both_examples
+@each_client
 def test_line_starting_with_nul_is_a_bare_eoferror(session, example):
     client, server = client_on_terminal(session, example)
     client.type(b'\x00ab\r')                                  # an empty C string reads as end of file

@@ -9,6 +9,7 @@ import pytest
 
 import harness
 from harness import EX1, EX2, PROMPT
+from harness.fixtures import each_client
 
 both_examples = pytest.mark.parametrize('example', [EX1, EX2])
 
@@ -36,7 +37,7 @@ def environment(locale_env, locale_name, ioencoding):
 
 
 @each_terminal
-@both_examples
+@each_client
 def test_client_sends_the_typed_bytes_whatever_the_terminal_encoding(session, locale_env, example,
                                                                       locale_name, ioencoding, typed):
     env = environment(locale_env, locale_name, ioencoding)
@@ -68,14 +69,14 @@ def test_server_prints_the_received_bytes_whatever_the_locale(session, locale_en
 
 # -- strip(): what Python 2 removed, and what it kept ------------------------------------------------------
 
-@both_examples
+@each_client
 def test_strip_removes_ascii_whitespace_at_both_ends(session, example):
     client, server = session.client_with_fake_server(example)
     client.type(b' \t\x0b\x0c\rHello! \t\x0b\x0c\r\n')
     server.expect(b'Hello!')
 
 
-@both_examples
+@each_client
 def test_strip_keeps_whitespace_inside_the_line(session, example):
     client, server = session.client_with_fake_server(example)
     client.type(b'  I\'m \t Client\x0bA.  \n')
@@ -91,7 +92,7 @@ KEPT = [  # (what Python 2's str.strip() kept at both ends, as the bytes a termi
 
 
 @pytest.mark.parametrize('kept', [k[1] for k in KEPT], ids=[k[0] for k in KEPT])
-@both_examples
+@each_client
 def test_strip_keeps_what_python2_kept(session, example, kept):
     client, server = session.client_with_fake_server(example)
     client.type(b' ' + kept + b'msg' + kept + b' \n')
@@ -100,7 +101,7 @@ def test_strip_keeps_what_python2_kept(session, example, kept):
 
 # -- the empty line: nothing is sent, and the client waits for an answer ----------------------------------
 
-@both_examples
+@each_client
 def test_empty_line_sends_nothing_and_the_client_waits(session, example):
     client, server = session.client_with_fake_server(example, tty=True)
     client.expect(PROMPT)
@@ -114,7 +115,7 @@ def test_empty_line_sends_nothing_and_the_client_waits(session, example):
     client.expect(PROMPT)
 
 
-@both_examples
+@each_client
 def test_line_of_spaces_sends_nothing_either(session, example):
     client, server = session.client_with_fake_server(example)
     client.type(b' \t \n')
@@ -124,7 +125,7 @@ def test_line_of_spaces_sends_nothing_either(session, example):
 
 # -- end of input ------------------------------------------------------------------------------------------
 
-@both_examples
+@each_client
 def test_eof_on_pipes_is_eoferror_eof_when_reading_a_line(session, example):
     client, server = session.client_with_fake_server(example)
     client.close_stdin()
@@ -135,7 +136,7 @@ def test_eof_on_pipes_is_eoferror_eof_when_reading_a_line(session, example):
     server.expect_eof()
 
 
-@both_examples
+@each_client
 def test_eof_on_a_terminal_is_a_bare_eoferror(session, example):
     client, server = session.client_with_fake_server(example, tty=True)
     client.expect(PROMPT)
@@ -146,7 +147,7 @@ def test_eof_on_a_terminal_is_a_bare_eoferror(session, example):
     server.expect_eof()
 
 
-@both_examples
+@each_client
 def test_last_line_without_newline_is_sent_before_eof(session, example):
     client, server = session.client_with_fake_server(example)
     client.type(b'last words')
@@ -177,12 +178,12 @@ def ctrl_c_at_the_prompt(session, example):
 
 
 @pytest.mark.skipif(harness.impl_version() >= (3, 8), reason='Python 3.8+ dies by SIGINT instead')
-@both_examples
+@each_client
 def test_ctrl_c_is_keyboardinterrupt_and_exit_status_1_on_python_2_and_3_6_3_7(session, example):
     assert ctrl_c_at_the_prompt(session, example) == 1
 
 
 @pytest.mark.skipif(harness.impl_version() < (3, 8), reason='before Python 3.8 the exit status is 1')
-@both_examples
+@each_client
 def test_ctrl_c_is_keyboardinterrupt_and_death_by_sigint_on_python_3_8_and_later(session, example):
     assert ctrl_c_at_the_prompt(session, example) == -2       # the shell shows 130
