@@ -8,8 +8,9 @@ IMPL_DIR names a tree that is not one of the repository's own, so ``IMPL_DIR=pat
 shared_tests`` runs only the conformance tests.
 
 TESTED_ELSEWHERE names markers whose tests this run leaves to another env of the tox matrix (tox.ini): the
-``repository`` tests run in two envs, the ``launcher`` tests (harness/loopback.py, whatever the tree) once per
-interpreter.
+``repository`` tests that depend on the interpreter running pytest (the README's interfaces, the failure
+report, the twin clients) run in py27 and py313, those of the repository's files alone (``repository_text``)
+in py313; the ``launcher`` tests (harness/loopback.py, whatever the tree) once per interpreter.
 """
 import os
 
@@ -103,6 +104,8 @@ def session_of(item):
 
 def pytest_configure(config):
     config.addinivalue_line('markers', 'repository: a test of this repository, not of the tree under test')
+    config.addinivalue_line('markers', 'repository_text: a repository test of its files alone (ledger, provenance, '
+                                       'generated docs, variants), the same on every interpreter')
     config.addinivalue_line('markers', 'launcher: a test of the loopback launcher, whatever the tree under test')
     config.addinivalue_line('markers', "client_twin: example 2's case of a test of the client alone; skipped "
                                        "where that client is example 1's program (harness/twins.py)")

@@ -8,6 +8,10 @@ the environment a program sees: the caller's, without what changes Python's stdi
 import errno
 import fcntl
 import os
+# Python 2's os.wait4 imports resource at its first call, made here from a reaping thread; if the main thread
+# is importing at that moment, it fails ("the import lock is held by another thread") and the program is
+# never reaped. Imported first, it is found in sys.modules.
+import resource  # noqa: F401
 import select
 import signal
 import socket

@@ -17,6 +17,7 @@ from collections import OrderedDict
 
 from harness.config import REPO
 from harness.deadlines import monotonic
+from harness.memo import once
 
 CAUGHT = ('failed', 'error')  # the outcomes that mean "this test tells the tree from a faithful port"
 RUN_TIMEOUT = 1800            # seconds: a run that takes longer than this has hung, and is an error
@@ -135,6 +136,12 @@ def function_of(test_id):
 
 def conformance_tests(pytest_python=None):
     """The suite's conformance test functions, as pytest collects them for a tree that is not the
-    repository's own (so the repository tests are left out): sorted 'test_file.py::test_name'."""
+    repository's own (so the repository tests are left out): sorted 'test_file.py::test_name'. Collected
+    once per process: the test files do not change while the suite or a tool runs."""
+    return list(_conformance_tests(pytest_python))
+
+
+@once
+def _conformance_tests(pytest_python):
     foreign = os.path.join(REPO, 'shared_tests')  # any folder that is none of the repository's trees
-    return sorted(set(function_of(short_id(t)) for t in collect(foreign, pytest_python=pytest_python)))
+    return tuple(sorted(set(function_of(short_id(t)) for t in collect(foreign, pytest_python=pytest_python))))

@@ -15,7 +15,7 @@ import harness
 
 from tools import suite_against
 
-pytestmark = pytest.mark.repository
+pytestmark = [pytest.mark.repository, pytest.mark.repository_text]
 
 GENERATED_DOCS = {
     'docs/converters.md': 'tox -e converters',

@@ -15,7 +15,7 @@ import harness
 
 from tools import ledger  # the ledgers read as data, and the diffs
 
-pytestmark = pytest.mark.repository
+pytestmark = [pytest.mark.repository, pytest.mark.repository_text]
 
 each_pair = pytest.mark.parametrize('pair', ledger.PAIRS, ids=[p.new for p in ledger.PAIRS])
 

@@ -8,7 +8,7 @@ import pytest
 
 import harness
 
-pytestmark = pytest.mark.repository
+pytestmark = [pytest.mark.repository, pytest.mark.repository_text]
 
 ORIGINAL = os.path.join(harness.REPO, 'py2_original')
 SEED = os.path.join(harness.REPO, os.pardir, 'shared', 'seeds', '000_3b4881983f4205d8.txt')

@@ -18,7 +18,7 @@ import harness
 
 from tools import ledger, mutants, suite_against  # the ledgers as data; the variants' headers (nothing runs)
 
-pytestmark = pytest.mark.repository
+pytestmark = [pytest.mark.repository, pytest.mark.repository_text]
 
 DOC = 'docs/mutants.md'
 CELL = re.compile(r'(?<!\\)\|')
