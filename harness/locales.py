@@ -42,17 +42,29 @@ def _locale(name):
     return env
 
 
+# The codeset a program sees in a locale: setlocale(LC_ALL, "") then nl_langinfo(CODESET), asked of glibc by
+# its own `locale charmap` (a C program: a millisecond, where a Python start takes ten), or by Python where
+# that program is missing.
+CODESET_PROBES = (
+    ['locale', 'charmap'],
+    [sys.executable, '-c',
+     'import locale; locale.setlocale(locale.LC_ALL, ""); print(locale.nl_langinfo(locale.CODESET))'],
+)
+
+
 def _codeset(env):
-    probe = 'import locale; locale.setlocale(locale.LC_ALL, ""); print(locale.nl_langinfo(locale.CODESET))'
     full = dict(os.environ)
     full.pop('LOCPATH', None)
     full.update(env)
-    try:
-        with open(os.devnull, 'w') as devnull:
-            return subprocess.check_output([sys.executable, '-c', probe], env=full,
-                                           stderr=devnull).decode('ascii', 'replace').strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
+    for probe in CODESET_PROBES:
+        try:
+            with open(os.devnull, 'w') as devnull:
+                return subprocess.check_output(probe, env=full, stderr=devnull).decode('ascii', 'replace').strip()
+        except OSError:
+            continue  # no such program here: ask the next
+        except subprocess.CalledProcessError:
+            return None
+    return None
 
 
 def _build_locale(cache, name, source, charmap):
