@@ -13,6 +13,7 @@
     story         the article's two demonstrations, written once
     differences   what may differ between Python 2 and 3: the ledger's "what cannot be kept", as rules
     suite         the shared suite run from a tool: one run, one outcome per test; pytest's own test list
+    twins         whether example 2's client is example 1's program: then a test of the client alone runs once
     fixtures      the pytest fixtures and hooks (shared_tests/conftest.py imports them)
     loopback.py   the launcher, a script that is not imported: the article's addresses confined to loopback
 

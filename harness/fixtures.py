@@ -24,7 +24,8 @@ from harness.twins import clients_are_twins
 
 __all__ = ['Implementation', 'need', 'oracle', 'ported', 'locale_env', 'session', 'session_of',
            'pytest_configure', 'pytest_report_header', 'pytest_collection_modifyitems',
-           'pytest_runtest_setup', 'pytest_runtest_makereport', 'pytest_xdist_auto_num_workers']
+           'pytest_runtest_setup', 'pytest_runtest_makereport', 'pytest_xdist_auto_num_workers',
+           'pytest_cmdline_main']
 
 # For a test of the client alone: example 1's client, and example 2's where it is not the same program
 # (harness/twins.py); in the repository's trees it is, and its case is skipped with the reason.
@@ -130,17 +131,33 @@ def pytest_collection_modifyitems(config, items):
         items[:] = [item for item in items if item not in deselected]
 
 
-@pytest.hookimpl(optionalhook=True)
-def pytest_xdist_auto_num_workers(config):
+def auto_workers():
     """``-n auto``: one and a half workers a CPU (3 on 2 CPUs). Close to half of the suite's wall time is
     named quiet waits, in which a worker uses no CPU; a third worker fills them for about 0.25 s of CPU (its
-    start and collection), a fourth costs more than it fills (docs/performance.md). xdist 2.1+ asks this
-    hook (Python 3); xdist 1.34, on Python 2.7, takes a worker a CPU. PYTEST_XDIST_AUTO_NUM_WORKERS, when
-    set, is xdist's to apply."""
+    start and collection), a fourth costs more than it fills (docs/performance.md)."""
+    if hasattr(os, 'sched_getaffinity'):
+        cpus = len(os.sched_getaffinity(0))
+    else:
+        import multiprocessing
+        cpus = multiprocessing.cpu_count()
+    return cpus + (cpus + 1) // 2
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config):
+    """How xdist 2.1+ asks (Python 3). PYTEST_XDIST_AUTO_NUM_WORKERS, when set, is xdist's to apply."""
     if os.environ.get('PYTEST_XDIST_AUTO_NUM_WORKERS'):
         return None
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
-    return cpus + (cpus + 1) // 2
+    return auto_workers()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """xdist 1.34 (Python 2.7) has no such hook: it reads ``-n auto`` as an AutoInt of the CPU count, which
+    this replaces before xdist's own pytest_cmdline_main turns it into workers."""
+    workers = getattr(config.option, 'numprocesses', None)
+    if type(workers).__name__ == 'AutoInt':
+        config.option.numprocesses = type(workers)(auto_workers())
 
 
 @pytest.hookimpl(tryfirst=True)
