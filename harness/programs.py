@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 
+from harness import spawn
 from harness.capture import Capture, show, start_daemon
 from harness.config import IMPL_DIR, IMPL_PYTHON, LAUNCHER, QUIET_MS
 from harness.deadlines import Deadline, HarnessTimeout, poll_until
@@ -158,14 +159,17 @@ class Program(object):
             return f
 
         # On a terminal the program leads a session of its own whose controlling terminal it is, so that a
-        # Ctrl-C typed there sends it SIGINT. On Python 3 that is start_new_session and the launcher's
-        # LOOPBACK_TERMINAL: no preexec_fn, which would make every start a full fork() of this process (about
-        # 8 ms of CPU instead of 1 here: docs/performance.md). Python 2's subprocess needs the preexec_fn.
+        # Ctrl-C typed there sends it SIGINT. That is a new session (start_new_session, or posix_spawn's
+        # POSIX_SPAWN_SETSID) and the launcher's LOOPBACK_TERMINAL: no preexec_fn, which would make every
+        # start a full fork() of this process (about 8 ms of CPU instead of 1 here: docs/performance.md).
+        # Before Python 3.10 subprocess forks anyway, so the program is spawned (harness/spawn.py); only
+        # Python 2's subprocess, where posix_spawn cannot be had, needs the preexec_fn.
+        spawned = spawn.wanted()
         how = {}
         if self.tty:
             self.held = Terminal()        # the harness holds the slave too, until the program is done
             master, slave = self.held.master, self.held.slave
-            if sys.version_info[0] >= 3:
+            if sys.version_info[0] >= 3 or spawned:
                 how = {'start_new_session': True}
                 env['LOOPBACK_TERMINAL'] = '1'
             else:
@@ -182,8 +186,11 @@ class Program(object):
         elif self.stderr_path:
             stderr = open_file(self.stderr_path, 'wb')
         try:
-            self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=stdin, stdout=stdout, stderr=stderr,
-                                         close_fds=True, **how)
+            if spawned:
+                self.proc = spawn.start(argv, cwd, env, stdin, stdout, stderr, bool(how))
+            else:
+                self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=stdin, stdout=stdout,
+                                             stderr=stderr, close_fds=True, **how)
         except Exception:
             if self.held is not None:
                 self.held.close()
