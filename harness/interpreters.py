@@ -5,6 +5,7 @@ suite follows the interpreter under test (``impl_version``), never the one runni
 """
 import os
 import subprocess
+import sys
 
 from harness.config import IMPL_PYTHON
 from harness.memo import once
@@ -14,7 +15,10 @@ PY3_VERSIONS = ('3.13', '3.12', '3.11', '3.10', '3.9', '3.8', '3.7', '3.6')
 
 @once
 def python_version(python):
-    """(major, minor, micro) of an interpreter; (0, 0, 0) if it does not run."""
+    """(major, minor, micro) of an interpreter; (0, 0, 0) if it does not run. The interpreter running this
+    (the same path: what tox's envs test by default) answers without a start."""
+    if python == sys.executable:
+        return tuple(sys.version_info[:3])
     probe = 'import sys; print("%d %d %d" % sys.version_info[:3])'
     try:
         with open(os.devnull, 'w') as devnull:

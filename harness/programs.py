@@ -31,27 +31,38 @@ GUARD = os.path.join(os.path.dirname(LAUNCHER), 'loopback_guard.py')
 # Compiles a module for the interpreter that runs this, to a temporary name first: readers at the same time
 # never see half a file. (The programs run with PYTHONDONTWRITEBYTECODE, so they read it but never write it.)
 COMPILE = """import os, py_compile, sys, tempfile
-source = sys.argv[1]
-try:
-    from importlib.util import cache_from_source
-    compiled = cache_from_source(source)
-except ImportError:
-    compiled = source + 'c'
-if not os.path.isdir(os.path.dirname(compiled)):
-    os.makedirs(os.path.dirname(compiled))
-fd, scratch = tempfile.mkstemp(dir=os.path.dirname(compiled), suffix='.tmp')
-os.close(fd)
-py_compile.compile(source, cfile=scratch, doraise=True)
-os.rename(scratch, compiled)
+
+def compile_module(source):
+    try:
+        from importlib.util import cache_from_source
+        compiled = cache_from_source(source)
+    except ImportError:
+        compiled = source + 'c'
+    if not os.path.isdir(os.path.dirname(compiled)):
+        os.makedirs(os.path.dirname(compiled))
+    fd, scratch = tempfile.mkstemp(dir=os.path.dirname(compiled), suffix='.tmp')
+    os.close(fd)
+    py_compile.compile(source, cfile=scratch, doraise=True)
+    os.rename(scratch, compiled)
 """
 
 
 @once
 def compile_guard(python):
     """The launcher's guard module compiled once for ``python``: each start of a program then reads it
-    instead of compiling it (about 4 ms of CPU a start). Where that cannot be done, a start compiles it."""
+    instead of compiling it (about 4 ms of CPU a start). Where that cannot be done, a start compiles it. For
+    the interpreter running this, here (its own py_compile writes what it reads); for another, by it."""
+    if python == sys.executable:
+        namespace = {}
+        exec(COMPILE, namespace)
+        try:
+            namespace['compile_module'](GUARD)
+        except Exception:  # noqa: a start compiles it
+            pass
+        return
     with open(os.devnull, 'w') as devnull:
-        subprocess.call([python, '-c', COMPILE, GUARD], stdout=devnull, stderr=devnull)
+        subprocess.call([python, '-c', COMPILE + 'compile_module(sys.argv[1])\n', GUARD], stdout=devnull,
+                        stderr=devnull)
 
 
 class _FdCloser(object):

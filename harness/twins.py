@@ -20,12 +20,13 @@ mutant that changes one client), both run.
 """
 import os
 import subprocess
+import sys
 
 from harness.config import EX1, EX2, IMPL_DIR, IMPL_PYTHON
 from harness.memo import once
 
-# Run on the interpreter under test, Python 2.7 or 3.x: "twins" or "not twins: why".
-PROBE = r'''
+# Run on the interpreter under test, Python 2.7 or 3.x: verdict() is "twins" or "not twins: why".
+VERDICT = r'''
 import re, sys, tokenize
 LEFT_OUT = [tokenize.COMMENT, tokenize.NL] + ([tokenize.ENCODING] if hasattr(tokenize, 'ENCODING') else [])
 COOKIE = re.compile(br'^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)')
@@ -36,27 +37,27 @@ def program(path):
     cookies = [m.group(1) for m in [COOKIE.match(line) for line in source.splitlines()[:2]] if m]
     if sys.version_info[0] == 2 and not cookies and re.search(br'[\x80-\xff]', source):
         raise SyntaxError('non-ASCII bytes and no coding line (PEP 263): python2 %s refuses to run it' % path)
-    compile(source, path, 'exec')  # Python 2 checks the coding line only when it runs a file, hence the above
+    compile(source, path, 'exec', 0, True)  # Python 2 checks the coding line only when it runs a file, hence the above
     lines = iter(source.splitlines(True))
     readline = lambda: next(lines, b'')
     tokens = tokenize.tokenize(readline) if sys.version_info[0] >= 3 else tokenize.generate_tokens(readline)
     kept = [(t[0], t[1]) for t in tokens if t[0] not in LEFT_OUT]
     return kept, cookies
 
-try:
-    (a, a_cookies), (b, b_cookies) = program(sys.argv[1]), program(sys.argv[2])
-except Exception as e:
-    print('not twins: %s: %s' % (type(e).__name__, e))
-    sys.exit(0)
-ascii_only = all(ord(c) < 128 for token in a + b for c in token[1])
-if a != b:
-    where = [i for i, (x, y) in enumerate(zip(a, b)) if x != y] or [min(len(a), len(b))]
-    print('not twins: token %d differs: %r / %r' % (where[0], a[where[0]:where[0] + 1], b[where[0]:where[0] + 1]))
-elif not ascii_only and a_cookies != b_cookies:
-    print('not twins: non-ASCII tokens under different coding lines %r / %r' % (a_cookies, b_cookies))
-else:
-    print('twins')
+def verdict(path_a, path_b):
+    try:
+        (a, a_cookies), (b, b_cookies) = program(path_a), program(path_b)
+    except Exception as e:
+        return 'not twins: %s: %s' % (type(e).__name__, e)
+    ascii_only = all(ord(c) < 128 for token in a + b for c in token[1])
+    if a != b:
+        where = [i for i, (x, y) in enumerate(zip(a, b)) if x != y] or [min(len(a), len(b))]
+        return 'not twins: token %d differs: %r / %r' % (where[0], a[where[0]:where[0] + 1], b[where[0]:where[0] + 1])
+    if not ascii_only and a_cookies != b_cookies:
+        return 'not twins: non-ASCII tokens under different coding lines %r / %r' % (a_cookies, b_cookies)
+    return 'twins'
 '''
+PROBE = VERDICT + "print(verdict(sys.argv[1], sys.argv[2]))\n"
 
 
 def same_program(path_a, path_b, python=None):
@@ -64,6 +65,11 @@ def same_program(path_a, path_b, python=None):
     why not."""
     if not (os.path.isfile(path_a) and os.path.isfile(path_b)):
         return 'not twins: a file is missing'
+    if (python or IMPL_PYTHON) == sys.executable:  # the interpreter running this: asked here, without a start
+        namespace = {}
+        exec(VERDICT, namespace)
+        said = namespace['verdict'](path_a, path_b)
+        return None if said == 'twins' else said
     try:
         with open(os.devnull, 'w') as devnull:
             said = subprocess.check_output([python or IMPL_PYTHON, '-c', PROBE, path_a, path_b],
