@@ -17,6 +17,7 @@ import pytest
 
 from harness import EX1, EX2, Deadline, TIMEOUT
 from harness.fixtures import each_client
+from harness.memo import once
 
 MiB = 1 << 20
 
@@ -46,9 +47,18 @@ def sha256(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def echo(session, peer, payload, deadline):
-    """Send the payload from a thread while reading the echo here (neither side may wait for the other to
-    finish); return the SHA-256 and length of what came back."""
+@once
+def payload_of(size):
+    """The payload of this size, made and checked against its digest once a process (both servers echo it)."""
+    seed, digest = PAYLOADS[size]
+    payload = random_bytes(size, seed)
+    assert sha256(payload) == digest, 'random.Random(%d) made other bytes here' % seed
+    return payload
+
+
+def echo(session, peer, payload, digest, deadline):
+    """Send the payload (whose SHA-256 is ``digest``) from a thread while reading the echo here (neither side
+    may wait for the other to finish); return the SHA-256 and length of what came back."""
     failures = []
 
     def send():
@@ -59,8 +69,7 @@ def echo(session, peer, payload, deadline):
     sender = threading.Thread(target=send, name='payload sender')
     sender.daemon = True
     sender.start()
-    session.note(peer.role, '->', ('%d random bytes, sha256 %s (from a thread)' % (
-        len(payload), sha256(payload))))
+    session.note(peer.role, '->', '%d random bytes, sha256 %s (from a thread)' % (len(payload), digest))
     result = read_and_hash(session, peer, len(payload), deadline)
     sender.join(deadline.remaining())
     assert not failures, 'sending failed: %r' % failures
@@ -105,13 +114,12 @@ def printed_chunks(body, prefix):
 
 @pytest.mark.parametrize('size', sorted(PAYLOADS), ids=['1MiB', '16MiB'])
 def test_example1_server_echoes_and_prints_megabytes_unchanged(session, size):
-    seed, digest = PAYLOADS[size]
-    payload = random_bytes(size, seed)
-    assert sha256(payload) == digest
+    digest = PAYLOADS[size][1]
+    payload = payload_of(size)
     deadline = Deadline(2 * TIMEOUT)
     server = session.server(EX1)
     client = session.connect(server.port)
-    assert echo(session, client, payload, deadline) == (digest, size)
+    assert echo(session, client, payload, digest, deadline) == (digest, size)
     client.close()                                            # the client leaves; the server exits
     assert server.wait_exit(deadline) == 0
     stdout = server.stdout_bytes()
@@ -124,12 +132,12 @@ def test_example1_server_echoes_and_prints_megabytes_unchanged(session, size):
 
 @pytest.mark.parametrize('size', sorted(PAYLOADS), ids=['1MiB', '16MiB'])
 def test_example2_server_echoes_and_prints_megabytes_unchanged(session, size):
-    seed, digest = PAYLOADS[size]
-    payload = random_bytes(size, seed)
+    digest = PAYLOADS[size][1]
+    payload = payload_of(size)
     deadline = Deadline(2 * TIMEOUT)
     server = session.server(EX2)
     client = session.connect(server.port)
-    assert echo(session, client, payload, deadline) == (digest, size)
+    assert echo(session, client, payload, digest, deadline) == (digest, size)
     client.close()
     server.wait_in_accept(2, deadline)         # done with the client, waiting for the next
     server.signal(signal.SIGINT)                              # Ctrl-C, so that it flushes what it printed
