@@ -22,7 +22,6 @@ it, the same on every Python this runs on:
 then uses subprocess. Only the harness's ``Program`` starts through here; helpers and probes use subprocess.
 """
 import ctypes
-import ctypes.util
 import errno
 import fcntl
 import os
@@ -47,8 +46,10 @@ _NEEDED = ('posix_spawn', 'posix_spawn_file_actions_init', 'posix_spawn_file_act
 
 @once
 def _libc():
+    # The symbols this process has loaded, libc's among them: ctypes.util.find_library would run ldconfig (and
+    # on Python 2, more programs) in each process to find the file.
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library('c') or None, use_errno=True)
+        libc = ctypes.CDLL(None, use_errno=True)
     except OSError:
         return None
     if not all(hasattr(libc, name) for name in _NEEDED):
