@@ -86,10 +86,17 @@ def echo(session, peer, payload, digest, deadline):
     sender.daemon = True
     sender.start()
     session.note(peer.role, '->', '%d random bytes, sha256 %s (from a thread)' % (len(payload), digest))
-    back = read_up_to(peer, len(payload), deadline)
-    session.note(peer.role, '<-', '%d bytes, %s' % (len(back), differs(back, payload) or 'the bytes sent'))
+    back = read_back(session, peer, payload, deadline)
     sender.join(deadline.remaining())
     assert not failures, 'sending failed: %r' % failures
+    return back
+
+
+def read_back(session, peer, payload, deadline):
+    """Read as many bytes as the payload has (fewer if the connection ends) and return them; the wire log
+    gets one line for them all."""
+    back = read_up_to(peer, len(payload), deadline)
+    session.note(peer.role, '<-', '%d bytes, %s' % (len(back), differs(back, payload) or 'the bytes sent'))
     return back
 
 
