@@ -5,6 +5,7 @@
     deadlines     Deadline, HarnessTimeout, poll_until: waiting for signals, never sleeping for them
     capture       Capture: what a pipe or a terminal gave; nothing_new_within; show(): bytes for messages
     programs      Program: a program under test, through the launcher, on pipes or a terminal; its environment
+    spawn         before Python 3.10, a program started with posix_spawn, not a fork of this process
     sockets       Peer, FakeServer: the harness's own sockets, every byte logged
     session       Session: owns what a test starts, reaps it, reports it
     interpreters  find_python, python_version, impl_version
