@@ -28,6 +28,11 @@ Environment:
     LOOPBACK_TERMINAL   "1": make the terminal on stdio the controlling terminal of the program's session
                         (the harness starts it in a session of its own), so that a Ctrl-C typed there sends
                         SIGINT, as at a person's shell
+    LOOPBACK_CODE       path of the script as the harness compiled it, on Python 3 (optional): used only if it
+                        holds this very interpreter's compilation of the script's bytes as they are now, at its
+                        optimization level; otherwise the launcher compiles the script itself. A compile()
+                        call builds every AST type first (2.5 to 3 ms of CPU at each start); ``python SCRIPT``
+                        makes no such call, and with this neither does the launcher
 
 Like a person's interactive shell, it also starts the script with Ctrl-C as KeyboardInterrupt: a runner started
 in the background by a non-interactive shell (``cmd &``) ignores SIGINT, and its children would inherit that.
@@ -40,77 +45,9 @@ What it is not: a sandbox against a program that tries to escape it (``import _s
 process). It confines honest programs and mistaken ports; the second wall is CI's network namespace, in which
 only loopback exists (see docs/reliability.md).
 """
-import os
-import signal
-import socket
 import sys
-import types
 
-from loopback_guard import EXIT_NOT_GUARDED, Reporter, install, parse_connect_map  # beside this file
-
-
-def main(argv):
-    if len(argv) < 2:
-        sys.stderr.write('usage: loopback.py SCRIPT [ARG ...]\n')
-        return 2
-    path = os.environ.get('LOOPBACK_REPORT')
-    if not path:
-        sys.stderr.write('loopback.py: LOOPBACK_REPORT is not set; refusing to run %s unguarded\n' % argv[1])
-        return EXIT_NOT_GUARDED
-    try:
-        reporter = Reporter(path, socket.socket)
-        guarded = install(reporter, parse_connect_map(os.environ.get('LOOPBACK_CONNECT')),
-                          int(os.environ.get('LOOPBACK_BIND_PORT') or 0))
-    except Exception as e:  # any failure to guard means: do not run
-        sys.stderr.write('loopback.py: cannot put the loopback guard in place (%s); refusing to run %s\n'
-                         % (e, argv[1]))
-        return EXIT_NOT_GUARDED
-    if socket.socket is not guarded:
-        return EXIT_NOT_GUARDED
-    reporter.say('guard', os.getpid())
-    as_at_a_shell(os.environ.get('LOOPBACK_TERMINAL') == '1')
-
-    script = argv[1]
-    sys.argv = argv[1:]
-    sys.path[0] = os.path.dirname(os.path.abspath(script))
-    # The script gets a fresh __main__, as with ``python SCRIPT``. This module stays alive under another
-    # name: Python 2 empties a module's globals when the module object dies.
-    sys.modules['_loopback_launcher'] = sys.modules['__main__']
-    main_module = types.ModuleType('__main__')
-    main_module.__file__ = script
-    sys.modules['__main__'] = main_module
-    sys.excepthook = excepthook_without_launcher
-    if sys.version_info[0] == 2:
-        # The file's own parser, as ``python SCRIPT``: Python 2's compile() of a string takes non-ASCII bytes
-        # without a coding line, where a script file without one is a SyntaxError (PEP 263).
-        execfile(script, main_module.__dict__)  # noqa: F821 (Python 2 only)
-    else:
-        with open(script, 'rb') as f:
-            code = compile(f.read(), script, 'exec', 0, True)
-        exec(code, main_module.__dict__)
-    return None
-
-
-def as_at_a_shell(terminal):
-    """Ctrl-C raises KeyboardInterrupt, as when Python starts with SIGINT at its default; with ``terminal``,
-    the first of stdin, stdout, stderr that is a terminal becomes the session's controlling terminal."""
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    if terminal:
-        import fcntl
-        import termios
-        fcntl.ioctl([fd for fd in (0, 1, 2) if os.isatty(fd)][0], termios.TIOCSCTTY, 0)
-
-
-def excepthook_without_launcher(etype, value, tb):
-    """Show the traceback as ``python SCRIPT`` would: without this launcher's frames."""
-    while tb is not None and tb.tb_frame.f_globals is LAUNCHER_GLOBALS:
-        tb = tb.tb_next
-    if hasattr(value, '__traceback__'):
-        value.__traceback__ = tb  # Python 3 prints the exception's own traceback, not the argument
-    sys.__excepthook__(etype, value, tb)
-
-
-LAUNCHER_GLOBALS = globals()
+from loopback_main import main  # beside this file: the launcher itself, read compiled
 
 if __name__ == '__main__':
     status = main(sys.argv)

@@ -19,6 +19,7 @@ import os
 import select
 import socket
 import subprocess
+import sys
 import threading
 
 import pytest
@@ -305,13 +306,16 @@ def test_a_datagram_the_kernel_would_deliver_here_is_refused_and_nothing_arrives
 
 # -- the launcher fails closed ---------------------------------------------------------------------------
 
-def launch_without_harness(session, env_changes, report=False):
-    """Run loopback.py on a probe that says it ran, with env_changes, not through Program (which always
-    gives a report channel). Returns (status, stdout, stderr, events the guard reported)."""
+RAN = b"print('the script ran')\n"
+
+
+def launch_without_harness(session, env_changes, report=False, source=RAN):
+    """Run loopback.py on a probe (by default one that says it ran), with env_changes, not through Program
+    (which always gives a report channel). Returns (status, stdout, stderr, events the guard reported)."""
     folder = os.path.join(session.tmpdir, 'unreported')
     os.mkdir(folder)
-    with open(os.path.join(folder, 'probe.py'), 'w') as f:
-        f.write("print('the script ran')\n")
+    with open(os.path.join(folder, 'probe.py'), 'wb') as f:
+        f.write(source)
     env = harness.child_environment()
     env.pop('LOOPBACK_REPORT', None)
     listener = None
@@ -367,3 +371,59 @@ def test_launcher_refuses_a_redirect_whose_target_is_not_a_loopback_address(sess
         70, b'', b"loopback.py: cannot put the loopback guard in place (LOOPBACK_CONNECT target "
                  b"'" + target.encode('ascii') + b"' is not loopback); refusing to run probe.py\n")
     assert events == b''                                 # it never said 'guard': the harness would not trust it
+
+
+# -- the launcher runs the script as it is on disk -------------------------------------------------------
+# On Python 3 the harness compiles each script once and hands the launcher the result (LOOPBACK_CODE), so
+# that a start makes no compile() call (its first builds every AST type: harness/programs.py). The launcher
+# takes it only if it is its own interpreter's compilation of the script's bytes as they are now.
+
+def code_file(session, version=None, optimize=0, name='probe.py', source=RAN, runs=b"print('compiled')\n",
+              cut=0):
+    """A LOOPBACK_CODE file in the harness's format, saying it compiled ``source`` but holding ``runs`` (and
+    ``cut`` bytes short)."""
+    import marshal
+    whose = repr(sys.version if version is None else version).encode('ascii', 'backslashreplace')
+    data = whose + b'\n' + marshal.dumps((optimize, name, source, compile(runs, name, 'exec', 0, True)))
+    path = os.path.join(session.tmpdir, 'code-%d' % session.next_id())
+    with open(path, 'wb') as f:
+        f.write(data[:len(data) - cut])
+    return path
+
+
+CODE_FILES = {  # what the launcher is handed: its file's arguments, or None for a path with no file
+    'its_own': {},
+    'of_other_bytes': {'source': b"print('an older version')\n"},
+    'of_another_interpreter': {'version': '2.7.18 (default, elsewhere)'},
+    'at_another_optimization_level': {'optimize': 2},
+    'as_another_file': {'name': 'server4.py'},
+    'cut_short': {'cut': 3},
+    'missing': None,
+}
+
+
+@pytest.mark.skipif(harness.IMPL_PYTHON != sys.executable,
+                    reason='the code file is made by the interpreter running pytest, not the one under test')
+@pytest.mark.parametrize('handed', sorted(CODE_FILES))
+def test_launcher_runs_the_harness_compilation_only_if_it_is_of_this_script_as_it_is_now(session, handed):
+    arguments = CODE_FILES[handed]
+    path = os.path.join(session.tmpdir, 'no-code') if arguments is None else code_file(session, **arguments)
+    status, out, err, _ = launch_without_harness(session, {'LOOPBACK_CODE': path}, report=True)
+    if handed == 'its_own' and harness.impl_version()[0] >= 3:
+        assert (status, out, err) == (0, b'compiled\n', b'')
+    else:                                                 # Python 2 runs the file itself (execfile)
+        assert (status, out, err) == (0, b'the script ran\n', b'')
+
+
+def test_a_script_that_warns_as_it_compiles_warns_on_its_own_stderr(session):
+    """Python 3.12+ warns of an invalid escape as it compiles (SyntaxWarning; 3.6 - 3.11 a DeprecationWarning,
+    hidden by default): the harness does not compile such a script, so the warning is the program's."""
+    folder = os.path.join(session.tmpdir, 'warns')
+    os.mkdir(folder)
+    with open(os.path.join(folder, 'script.py'), 'wb') as f:
+        f.write(b"x = '\\d'\nprint('ran')\n")               # x = '\\d': an invalid escape
+    program = Program(session, 'warns', 'script.py', 'warns', impl_dir=session.tmpdir)
+    assert program.wait_exit() == 0
+    assert program.stdout_bytes() == b'ran\n'
+    assert program.stderr_bytes() == (b"script.py:1: SyntaxWarning: invalid escape sequence '\\d'\n  x = '\\d'\n"
+                                      if harness.impl_version() >= (3, 12) else b'')
