@@ -54,7 +54,7 @@ def ways(folder):
     env.pop('LOOPBACK_CODE', None)
     compile_launcher(sys.executable)
     result = [('python sock.py', [sys.executable, 'sock.py'], env, False)]
-    compiled = compiled_script(sys.executable, 'sock.py', SCRIPT)
+    compiled = compiled_script(sys.executable, 'sock.py', folder, SCRIPT)
     if compiled is not None:
         path = os.path.join(folder, 'sock.code')
         with open(path, 'wb') as f:

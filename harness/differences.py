@@ -26,6 +26,8 @@ RULES = [
      'the message after the colon is the same'),
     ('c', '^^^^ lines', 'traceback-markers', 'Python 3.11+ underlines the failing expression in a traceback '
      '(PEP 657)'),
+    ('a', "the script's path in frames", 'traceback-script-path',
+     'Python 3.9+ names the script by its absolute path (bpo-20443); compared as the name it was started with'),
     ('l', 'traceback line numbers', 'traceback-line-numbers',
      "a port's lines sit elsewhere in the file; compared by the source line they name"),
     ('f', 'one more traceback frame', 'traceback-raw-input-frame',
@@ -79,6 +81,11 @@ class Reading(object):
         self.ports = dict(ports or {})
         self._sources = {}
 
+    def folder(self):
+        """The example's folder as a program started in it sees it (its getcwd(): no symbolic links): a
+        script's frames name it from Python 3.9 (``python client4.py`` there: ``/.../client4.py``)."""
+        return os.path.realpath(os.path.join(self.tree, self.example))
+
     def source_line(self, name, number):
         path = os.path.join(self.tree, self.example, name)
         if path not in self._sources:
@@ -118,13 +125,18 @@ class Reading(object):
         m = FRAME.match(body)
         if m:
             name, number, function = m.group(1), int(m.group(2)), m.group(3)
+            tags = ()
+            if self.version >= (3, 9) and os.path.dirname(name) == self.folder():
+                name, tags = os.path.basename(name), ("the script's path in frames",)
             if self.python3 and function == 'raw_input' and not os.path.isabs(name):
                 return None, ('one more traceback frame',)  # the port's raw_input; Python 2's was built in
             if os.path.isabs(name) and '%slib%spython' % (os.sep, os.sep) in name:
                 return '  File <library>/%s, in %s' % (os.path.basename(name), function), ('library frames',)
             source = self.source_line(name, number)
             if source is not None:
-                return '  File "%s", in %s, over: %s' % (name, function, source), ('traceback line numbers',)
+                return ('  File "%s", in %s, over: %s' % (name, function, source),
+                        tags + ('traceback line numbers',))
+            return '  File "%s", line %d, in %s' % (name, number, function), tags
         m = EXCEPTION.match(body)
         if m and self.python3 and m.group(1) == PEP_3151.get(int(m.group(3))):
             return 'socket.error: ' + m.group(2), ('exception class names',)

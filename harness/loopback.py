@@ -17,6 +17,10 @@ script in the same interpreter (Python 2.7 or 3.x), after replacing ``socket.soc
   is bound to loopback first, not left on every interface;
 * reports what it did, one line per event, to the harness over the AF_UNIX stream socket LOOPBACK_REPORT.
 
+The script runs as ``python SCRIPT`` runs it: a fresh ``__main__``, ``sys.argv`` from SCRIPT on, the script's
+folder as ``sys.path[0]``, and its name as that version gives it (from Python 3.9 ``__file__`` and the
+script's frames are absolute, bpo-20443); a traceback leaves out the launcher's frames.
+
 It fails closed: without LOOPBACK_REPORT, or if the report socket cannot be reached, the script is not run
 and the exit status is 70. The first line the harness receives is ``guard <pid>``, written only once the
 guard is in place; the harness does not trust a process that has not said it.

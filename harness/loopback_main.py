@@ -46,8 +46,9 @@ def main(argv):
     launcher = sys.modules['__main__']
     sys.modules['_loopback_launcher'] = launcher
     LAUNCHER_GLOBALS[:] = [globals(), launcher.__dict__]  # this module's frames, and loopback.py's
+    name = script_name(script)
     main_module = types.ModuleType('__main__')
-    main_module.__file__ = script
+    main_module.__file__ = name
     sys.modules['__main__'] = main_module
     sys.excepthook = excepthook_without_launcher
     if sys.version_info[0] == 2:
@@ -57,9 +58,18 @@ def main(argv):
     else:
         with open(script, 'rb') as f:
             source = f.read()
-        code = compiled_by_the_harness(script, source) or compile(source, script, 'exec', 0, True)
+        code = compiled_by_the_harness(name, source) or compile(source, name, 'exec', 0, True)
         exec(code, main_module.__dict__)
     return None
+
+
+def script_name(script):
+    """The script's name in ``__main__.__file__`` and in its code (its tracebacks, its warnings), as ``python
+    SCRIPT`` gives it: from Python 3.9 joined to the working directory if relative, not normalised
+    (bpo-20443: ``python ../s.py`` is ``/cwd/../s.py``); before, as given. sys.argv[0] stays as given."""
+    if sys.version_info >= (3, 9) and not os.path.isabs(script):
+        return os.path.join(os.getcwd(), script)
+    return script
 
 
 def compiled_by_the_harness(script, source):

@@ -72,8 +72,8 @@ def compile_launcher(python):
 
 
 @once
-def compiled_script(python, script, source):
-    """What the launcher would compile, ``compile(source, script, 'exec', 0, True)``, compiled here for the
+def compiled_script(python, script, cwd, source):
+    """What the launcher would compile, ``compile(source, name, 'exec', 0, True)``, compiled here for the
     interpreter that runs this, in the form the launcher reads from LOOPBACK_CODE (harness/loopback.py), so
     that a start does not call compile(): its first call builds every AST type, 2.5 to 3 ms of CPU, which
     ``python SCRIPT`` never does. None where the launcher must compile: another interpreter, Python 2 (it runs
@@ -81,15 +81,18 @@ def compiled_script(python, script, source):
     belongs on the program's stderr, as with ``python SCRIPT``)."""
     if python != sys.executable or sys.version_info[0] < 3:
         return None
+    name = script  # the launcher's script_name (harness/loopback_main.py) in cwd, whose getcwd() is physical
+    if sys.version_info >= (3, 9) and not os.path.isabs(script):
+        name = os.path.join(os.path.realpath(cwd), script)
     with warnings.catch_warnings(record=True) as warned:
         warnings.simplefilter('always')
         try:
-            code = compile(source, script, 'exec', 0, True, 0)
+            code = compile(source, name, 'exec', 0, True, 0)
         except Exception:  # noqa: the launcher compiles it and the program shows the error
             return None
     if warned:
         return None
-    return repr(sys.version).encode('ascii', 'backslashreplace') + b'\n' + marshal.dumps((0, script, source, code))
+    return repr(sys.version).encode('ascii', 'backslashreplace') + b'\n' + marshal.dumps((0, name, source, code))
 
 
 class _FdCloser(object):
@@ -167,14 +170,14 @@ class Program(object):
         compile_launcher(self.python)
         env = child_environment(extra_env)
         env['LOOPBACK_REPORT'] = report_path
+        cwd = os.path.dirname(self.path)  # as in the article: cd day5 && python server4.py
         with open(self.path, 'rb') as f:
-            compiled = compiled_script(self.python, self.script, f.read())
+            compiled = compiled_script(self.python, self.script, cwd, f.read())
         if compiled is not None:
             env['LOOPBACK_CODE'] = os.path.join(self.session.tmpdir, 'code-%d' % self.session.next_id())
             with open(env['LOOPBACK_CODE'], 'wb') as f:
                 f.write(compiled)
         argv = self.prefix + [self.python, LAUNCHER, self.script] + list(args)
-        cwd = os.path.dirname(self.path)  # as in the article: cd day5 && python server4.py
         self._spawn(argv, cwd, env)
         self.session.programs.append(self)
         exit_r, self._exit_w = os.pipe()  # written to when the program exits, so select() can wake on it

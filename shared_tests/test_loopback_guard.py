@@ -378,11 +378,19 @@ def test_launcher_refuses_a_redirect_whose_target_is_not_a_loopback_address(sess
 # that a start makes no compile() call (its first builds every AST type: harness/programs.py). The launcher
 # takes it only if it is its own interpreter's compilation of the script's bytes as they are now.
 
+def probe_name(session, name='probe.py'):
+    """The name ``python probe.py`` gives the probe of launch_without_harness (in its folder) in ``__file__``
+    and in its code: from Python 3.9 the absolute path (bpo-20443), before it as given."""
+    folder = os.path.join(os.path.realpath(session.tmpdir), 'unreported')
+    return os.path.join(folder, name) if harness.impl_version() >= (3, 9) else name
+
+
 def code_file(session, version=None, optimize=0, name='probe.py', source=RAN, runs=b"print('compiled')\n",
               cut=0):
-    """A LOOPBACK_CODE file in the harness's format, saying it compiled ``source`` but holding ``runs`` (and
-    ``cut`` bytes short)."""
+    """A LOOPBACK_CODE file in the harness's format, saying it compiled ``source`` as the file ``name`` of the
+    probe's folder but holding ``runs`` (and ``cut`` bytes short)."""
     import marshal
+    name = probe_name(session, name)
     whose = repr(sys.version if version is None else version).encode('ascii', 'backslashreplace')
     data = whose + b'\n' + marshal.dumps((optimize, name, source, compile(runs, name, 'exec', 0, True)))
     path = os.path.join(session.tmpdir, 'code-%d' % session.next_id())
@@ -425,5 +433,39 @@ def test_a_script_that_warns_as_it_compiles_warns_on_its_own_stderr(session):
     program = Program(session, 'warns', 'script.py', 'warns', impl_dir=session.tmpdir)
     assert program.wait_exit() == 0
     assert program.stdout_bytes() == b'ran\n'
-    assert program.stderr_bytes() == (b"script.py:1: SyntaxWarning: invalid escape sequence '\\d'\n  x = '\\d'\n"
-                                      if harness.impl_version() >= (3, 12) else b'')
+    where = os.path.join(os.path.realpath(folder), '').encode()  # the script's folder: Python 3.9+ names it
+    assert program.stderr_bytes() == (where + b"script.py:1: SyntaxWarning: invalid escape sequence '\\d'\n"
+                                      b"  x = '\\d'\n" if harness.impl_version() >= (3, 12) else b'')
+
+
+# -- the script sees itself as ``python SCRIPT`` shows it -------------------------------------------------
+
+KNOWS_ITSELF = b"""import sys
+print(repr(__name__))
+print(repr(__file__))
+print(repr(sys.argv))
+print(repr(sys.path[0]))
+print(sys.modules['__main__'].__file__ == __file__)
+def fails():
+    return 1 / 0
+fails()
+"""
+
+
+def test_the_script_sees_its_name_path_and_traceback_as_python_script_gives_them(session):
+    """``__file__`` and the script's frames in a traceback: from Python 3.9 an absolute path (bpo-20443),
+    before it the name on the command line; sys.argv[0] is that name in every version."""
+    status, out, err, _ = launch_without_harness(session, {}, report=True, source=KNOWS_ITSELF)
+    folder = os.path.join(session.tmpdir, 'unreported')
+    proc = subprocess.Popen([harness.IMPL_PYTHON, 'probe.py'], cwd=folder, env=harness.child_environment(),
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    direct = proc.communicate(b'')                       # the probe touches no socket: it may run unguarded
+    name = probe_name(session)
+    assert out.decode('utf-8').splitlines() == [
+        "'__main__'", repr(name), "['probe.py']", repr(os.path.realpath(folder)), 'True']
+    assert err.decode('utf-8').splitlines()[1:3] == ['  File "%s", line 9, in <module>' % name, '    fails()']
+    assert (status, out, err) == (proc.returncode,) + direct
+    if harness.IMPL_PYTHON == sys.executable and harness.impl_version()[0] >= 3:
+        import marshal                                   # the harness compiles it under the same name
+        compiled = harness.programs.compiled_script(sys.executable, 'probe.py', folder, KNOWS_ITSELF)
+        assert marshal.loads(compiled.partition(b'\n')[2])[1] == name
