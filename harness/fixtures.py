@@ -22,7 +22,7 @@ from harness.locales import locale_environment
 from harness.session import Session
 from harness.twins import clients_are_twins
 
-__all__ = ['Implementation', 'need', 'oracle', 'ported', 'locale_env', 'session', 'session_of',
+__all__ = ['Implementation', 'need', 'once_an_example', 'oracle', 'ported', 'locale_env', 'session', 'session_of',
            'pytest_configure', 'pytest_report_header', 'pytest_collection_modifyitems',
            'pytest_runtest_setup', 'pytest_runtest_makereport', 'pytest_xdist_auto_num_workers',
            'pytest_cmdline_main']
@@ -85,6 +85,36 @@ def locale_env():
         except Unavailable as e:
             return need(None, str(e))
     return get
+
+
+def once_an_example(name, run):
+    """A module-scoped fixture called ``name``: ``name(example)`` is ``(run(session, example), report)``, run
+    once a worker and example in a Session of its own, closed when the module's tests are done, and that
+    session's report for a failure message. For a family of cases that one run of a program answers, each
+    case checking its own part of it. If the run fails, every case that asks for it fails with its error."""
+    @pytest.fixture(scope='module', name=name)
+    def runs():
+        made, sessions = {}, []
+
+        def get(example):
+            if example not in made:
+                session = Session()
+                sessions.append(session)
+                try:
+                    made[example] = run(session, example), None
+                except Exception as e:  # noqa: each case reports it
+                    made[example] = None, '%s: %s' % (type(e).__name__, e)
+                made[example] += (session.report(),)
+            result, error, report = made[example]
+            if error is not None:
+                raise AssertionError('the run of %s failed: %s\n%s' % (example, error, report))
+            return result, report
+        try:
+            yield get
+        finally:
+            for session in sessions:
+                session.close()
+    return runs
 
 
 @pytest.fixture

@@ -82,6 +82,38 @@ class Session(object):
         client = self.client(example, fake.port, role=role, **kwargs)
         return client, fake.accept()
 
+    def client_answers_each(self, example, lines, marker=b'next'):
+        """Clients on pipes, each typed ``lines`` in turn, (typed line, answer): the line is typed, the fake
+        server sends the answer (the client reads it once it has sent the line), then ``marker`` is typed and
+        answered b'ok'. The client sends a line only once it has the answer to the one before, so the bytes
+        that reach the server before ``marker`` are that line's. If a client dies or stops sending, a new one
+        takes the next line. For each line: (the bytes sent for it, or None; its client; how many lines that
+        client had before it). Every client is then at the end of its input, and has exited unless it would not."""
+        done, client = [], None
+        for typed, answer in lines:
+            if client is None:
+                client, server = self.client_with_fake_server(example, role='client %d' % (len(done) + 1))
+                before = 0
+            try:
+                client.type(typed)
+                server.send(answer)
+                client.type(marker + b'\n')
+                done.append((server.recv_through(marker), client, before))
+                server.send(b'ok')
+                before += 1
+            except (AssertionError, socket.error, IOError):  # it died, or stopped sending: a new one
+                done.append((None, client, before))
+                client.close_stdin()
+                client = None
+        deadline = Deadline()
+        for program in sorted(set(c for _, c, _ in done), key=self.programs.index):
+            program.close_stdin()
+            try:
+                program.wait_exit(deadline)
+            except AssertionError:  # still running: a case that looks at how it ended fails, with the report
+                pass
+        return done
+
     # -- the end -------------------------------------------------------------------------------------
     def report(self):
         # Every part is ASCII text: bytes are shown as literals (show()), so the report joins on Python 2 as

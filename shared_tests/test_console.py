@@ -14,8 +14,8 @@ import signal
 
 import pytest
 
-from harness import EX1, EX2, Session
-from harness.fixtures import each_client
+from harness import EX1, EX2
+from harness.fixtures import each_client, once_an_example
 
 both_examples = pytest.mark.parametrize('example', [EX1, EX2])
 
@@ -32,47 +32,22 @@ REPR_RULES = [  # (rule, what the server answers, what the client prints after '
 ]
 
 
-@pytest.fixture(scope='module')
-def answered():
-    """answered(example): one run of that example's client against a fake server that answers each line it
-    sends with the next of REPR_RULES' answers, in turn (the client sends its next line only once it has
-    printed the last answer); its exit status, stdout and transcript. Made once a worker and example, not
-    once a rule: the client keeps nothing from one answer to the next but its socket."""
-    runs, sessions = {}, []
-
-    def run(example):
-        if example not in runs:
-            session = Session()
-            sessions.append(session)
-            client, server = session.client_with_fake_server(example)
-            for _, answer, _ in REPR_RULES:
-                try:
-                    client.type(b'ask\n')
-                    server.expect(b'ask')
-                except (AssertionError, OSError, IOError):  # it did not send it: it died on the last answer
-                    break
-                server.send(answer)
-            client.close_stdin()
-            status = client.wait_exit()
-            runs[example] = status, client.stdout_bytes(), session.report()
-        return runs[example]
-    try:
-        yield run
-    finally:
-        for session in sessions:
-            session.close()
+answered = once_an_example('answered', lambda session, example: session.client_answers_each(
+    example, [(b'ask\n', answer) for _, answer, _ in REPR_RULES]))  # one client, as long as it lives
 
 
 @pytest.mark.parametrize('rule', [r[0] for r in REPR_RULES])
 @each_client
 def test_client_prints_the_answer_with_python2_repr(answered, example, rule):
+    """One client, answered each of REPR_RULES' answers in turn (the client keeps nothing from one answer to
+    the next but its socket); its stdout is read once it has exited at the end of its input."""
     i = [r[0] for r in REPR_RULES].index(rule)
     printed = REPR_RULES[i][2]
-    status, stdout, report = answered(example)
-    lines = stdout.split(b'\n') + [b'(nothing more)']  # a repr has no raw newline
-    assert lines[i] == b'msg to send:Received ' + printed, report
-    assert lines[i + 1].startswith(b'msg to send:'), report  # and it went on to the next prompt
-    assert status == 1, report                                # EOFError at the last one
+    each, report = answered(example)
+    sent, client, before = each[i]
+    lines = client.stdout_bytes().split(b'\n') + [b'(nothing more)'] * 2  # a repr has no raw newline
+    assert (sent, lines[2 * before:2 * before + 2]) == (
+        b'ask', [b'msg to send:Received ' + printed, b"msg to send:Received 'ok'"]), report  # and it went on
 
 
 # -- when output reaches a pipe or a file -------------------------------------------------------------------
