@@ -1,5 +1,6 @@
 """Session: owns everything a test starts (programs, sockets, a temporary folder), reaps it all at the end,
 and describes it for the failure report: what each program printed and what crossed every harness socket."""
+import collections
 import os
 import re
 import shutil
@@ -17,6 +18,10 @@ from harness.sockets import FakeServer, Peer
 # The last line of a traceback: 'TypeError: ...', 'socket.error: [Errno 104] ...', 'KeyboardInterrupt'.
 EXCEPTION_LINE = re.compile(br'^[A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit|error)\b[^\r\n]*(?=\r?\n|\Z)',
                             re.M)
+
+
+# One line of Session.client_answers_each: what was sent for it, by which client, after how many lines.
+Answered = collections.namedtuple('Answered', 'sent client before lived')
 
 
 class Note(str):
@@ -87,8 +92,9 @@ class Session(object):
         server sends the answer (the client reads it once it has sent the line), then ``marker`` is typed and
         answered b'ok'. The client sends a line only once it has the answer to the one before, so the bytes
         that reach the server before ``marker`` are that line's. If a client dies or stops sending, a new one
-        takes the next line. For each line: (the bytes sent for it, or None; its client; how many lines that
-        client had before it). Every client is then at the end of its input, and has exited unless it would not."""
+        takes the next line. For each line an Answered: the bytes sent for it (None if it was not), its client,
+        how many lines that client had before it, and whether that client took every line it was given. Every
+        client is then at the end of its input, and has exited unless it would not."""
         done, client = [], None
         for typed, answer in lines:
             if client is None:
@@ -105,14 +111,16 @@ class Session(object):
                 done.append((None, client, before))
                 client.close_stdin()
                 client = None
+        clients = sorted(set(c for _, c, _ in done), key=self.programs.index)
         deadline = Deadline()
-        for program in sorted(set(c for _, c, _ in done), key=self.programs.index):
+        for program in clients:
             program.close_stdin()
             try:
                 program.wait_exit(deadline)
             except AssertionError:  # still running: a case that looks at how it ended fails, with the report
                 pass
-        return done
+        failed = set(c for sent, c, _ in done if sent is None)
+        return [Answered(sent, c, before, c not in failed) for sent, c, before in done]
 
     # -- the end -------------------------------------------------------------------------------------
     def report(self):

@@ -140,16 +140,20 @@ typed_lines = once_an_example('typed_lines', lambda session, example: session.cl
 
 def typed_line_case(typed_lines, example, case):
     """The case's line went out as it should, and the client printed the answer's repr and went on: its
-    next line (typed after each of TYPED_LINES) was answered 'ok', and it printed that. The client's stdout
-    is a pipe: it is read once the client has exited at the end of its input (test_typed_input.py: EOFError)."""
+    next line (typed after each of TYPED_LINES) was answered 'ok', and it printed that. At the end of its
+    input it died of EOFError, as the original does (unless a later line killed it: that line's case says so).
+    """
     i = [c[0] for c in TYPED_LINES].index(case)
     _, _, sent, _, printed = TYPED_LINES[i]
     each, report = typed_lines(example)
-    sent_for_it, client, before = each[i]
-    assert sent_for_it == sent, report
-    lines = client.stdout_bytes().split(b'\n') + [b'(nothing more)'] * 2   # a repr has no raw newline
-    assert lines[2 * before:2 * before + 2] == [b'msg to send:Received ' + printed,
-                                                b"msg to send:Received 'ok'"], report
+    it = each[i]
+    assert it.sent == sent, report
+    lines = it.client.stdout_bytes().split(b'\n') + [b'(nothing more)'] * 2   # a repr has no raw newline
+    assert lines[2 * it.before:2 * it.before + 2] == [b'msg to send:Received ' + printed,
+                                                      b"msg to send:Received 'ok'"], report
+    if it.lived:
+        assert (it.client.returncode, lines[-3], it.client.stderr_bytes().endswith(
+            b'\nEOFError: EOF when reading a line\n')) == (1, b'msg to send:', True), report
 
 
 @pytest.mark.parametrize('typed', [t[0] for t in TYPED])

@@ -44,10 +44,12 @@ def test_client_prints_the_answer_with_python2_repr(answered, example, rule):
     i = [r[0] for r in REPR_RULES].index(rule)
     printed = REPR_RULES[i][2]
     each, report = answered(example)
-    sent, client, before = each[i]
-    lines = client.stdout_bytes().split(b'\n') + [b'(nothing more)'] * 2  # a repr has no raw newline
-    assert (sent, lines[2 * before:2 * before + 2]) == (
+    it = each[i]
+    lines = it.client.stdout_bytes().split(b'\n') + [b'(nothing more)'] * 2  # a repr has no raw newline
+    assert (it.sent, lines[2 * it.before:2 * it.before + 2]) == (
         b'ask', [b'msg to send:Received ' + printed, b"msg to send:Received 'ok'"]), report  # and it went on
+    if it.lived:                                          # EOFError at the end (unless a later answer killed it)
+        assert it.client.returncode == 1, report
 
 
 # -- when output reaches a pipe or a file -------------------------------------------------------------------

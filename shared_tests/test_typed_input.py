@@ -88,8 +88,7 @@ stripped = once_an_example('stripped', lambda session, example: session.client_a
 def strip_case(stripped, example, case):
     i = [c[0] for c in STRIP_LINES].index(case)
     each, report = stripped(example)
-    sent, _, _ = each[i]
-    assert sent == STRIP_LINES[i][2], report
+    assert each[i].sent == STRIP_LINES[i][2], report
 
 
 @each_client
