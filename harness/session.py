@@ -88,28 +88,34 @@ class Session(object):
         return client, fake.accept()
 
     def client_answers_each(self, example, lines, marker=b'next'):
-        """Clients on pipes, each typed ``lines`` in turn, (typed line, answer): the line is typed, the fake
-        server sends the answer (the client reads it once it has sent the line), then ``marker`` is typed and
-        answered b'ok'. The client sends a line only once it has the answer to the one before, so the bytes
-        that reach the server before ``marker`` are that line's. If a client dies or stops sending, a new one
-        takes the next line. For each line an Answered: the bytes sent for it (None if it was not), its client,
-        how many lines that client had before it, and whether that client took every line it was given. Every
-        client is then at the end of its input, and has exited unless it would not."""
+        """Clients on pipes, typed each of ``lines``, (typed line, answer), in turn: the line is typed; when its
+        first byte arrives, the fake server sends the answer; then ``marker`` is typed and answered b'ok'. A
+        client sends a line only once it has read the answer to the one before, so each answer reaches a recv()
+        of its own, and the bytes from the line's first to ``marker`` are the line's. (Each line of a family
+        sends something in a faithful program; a line that sends nothing fails its case, at the deadline.) If
+        a client dies or stops sending, a new one takes the next line. For each line an Answered: the bytes
+        sent for it (None if they did not arrive), its client, how many lines that client had before it, and
+        whether that client took every line it was given. Every client is then at the end of its input, and
+        has exited unless it would not."""
         done, client = [], None
         for typed, answer in lines:
             if client is None:
                 client, server = self.client_with_fake_server(example, role='client %d' % (len(done) + 1))
                 before = 0
             try:
+                start = len(server.received)
                 client.type(typed)
+                server.recv_exactly(1)
                 server.send(answer)
                 client.type(marker + b'\n')
-                done.append((server.recv_through(marker), client, before))
+                server.recv_through(marker)
+                done.append((bytes(server.received[start:len(server.received) - len(marker)]), client, before))
                 server.send(b'ok')
                 before += 1
             except (AssertionError, socket.error, IOError):  # it died, or stopped sending: a new one
                 done.append((None, client, before))
                 client.close_stdin()
+                server.close()  # a client still waiting in recv() gets b'' and goes on to the end of its input
                 client = None
         clients = sorted(set(c for _, c, _ in done), key=self.programs.index)
         deadline = Deadline()
