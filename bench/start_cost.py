@@ -4,10 +4,8 @@
     .tox/py311/bin/python -m bench.start_cost --instructions   # instructions per start (valgrind's callgrind)
 
 The script is one line, ``import socket``, as every program under test imports it, in a folder of its own.
-Three ways: ``python sock.py``; through harness/loopback.py with the harness's compilation of it
-(LOOPBACK_CODE), as the suite starts a program on Python 3; and through the launcher compiling it itself.
-Each launcher start gets a report socket, as from the harness (harness/programs.py), and is reaped with its
-CPU. Instructions do not depend on what else the machine does; CPU does. Only loopback AF_UNIX sockets.
+Two ways: ``python sock.py``, and ``python loopback.py sock.py`` as the suite starts a program (its start
+gets a report socket, as from the harness); each is reaped with its CPU. Instructions do not depend on what else the machine does; CPU does. Only loopback AF_UNIX sockets.
 """
 from __future__ import print_function
 
@@ -20,7 +18,7 @@ import sys
 import tempfile
 
 from harness.config import LAUNCHER
-from harness.programs import compile_launcher, compiled_script
+from harness.launch import compile_launcher
 
 STARTS = 100
 SCRIPT = b'import socket\n'
@@ -51,18 +49,9 @@ def ways(folder):
     """(name, argv, environment, report?) of each way to start the script."""
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE='1')
     env.pop('PYTHONUNBUFFERED', None)
-    env.pop('LOOPBACK_CODE', None)
     compile_launcher(sys.executable)
-    result = [('python sock.py', [sys.executable, 'sock.py'], env, False)]
-    compiled = compiled_script(sys.executable, 'sock.py', folder, SCRIPT)
-    if compiled is not None:
-        path = os.path.join(folder, 'sock.code')
-        with open(path, 'wb') as f:
-            f.write(compiled)
-        result.append(('launcher, the harness compiled it', [sys.executable, LAUNCHER, 'sock.py'],
-                       dict(env, LOOPBACK_CODE=path), True))
-    result.append(('launcher, compiling it', [sys.executable, LAUNCHER, 'sock.py'], env, True))
-    return result
+    return [('python sock.py', [sys.executable, 'sock.py'], env, False),
+            ('python loopback.py sock.py', [sys.executable, LAUNCHER, 'sock.py'], env, True)]
 
 
 def main(argv):

@@ -44,7 +44,7 @@ def measure(python, args, env_changes, tree):
     """(CPU seconds of the run and its children, wall seconds, {program kind: (count, CPU seconds)})."""
     fd, log = tempfile.mkstemp(prefix='suite-cost-')
     os.close(fd)
-    env = dict(os.environ, HARNESS_CPU_LOG=log, IMPL_DIR=tree, ORACLE_CACHE='')
+    env = dict(os.environ, HARNESS_CPU_LOG=log, IMPL_DIR=tree)
     env.pop('PYTHONUNBUFFERED', None)
     env.pop('TESTED_ELSEWHERE', None)
     env.update(env_changes)

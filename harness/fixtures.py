@@ -9,8 +9,10 @@ shared_tests`` runs only the conformance tests.
 
 TESTED_ELSEWHERE names markers whose tests this run leaves to another env of the tox matrix (tox.ini): the
 ``repository`` tests that depend on the interpreter running pytest (the README's interfaces, the failure
-report, the twin clients) run in py27 and py313, those of the repository's files alone (``repository_text``)
-in py313; the ``launcher`` tests (harness/loopback.py, whatever the tree) once per interpreter.
+report) run in py27 and py313, those of the repository's files alone (``repository_text``) in py313; the
+``launcher`` tests (harness/loopback.py, whatever the tree) once per interpreter; ``client_twin``, example 2's
+case of a test of the client alone, only where the tree is not the repository's own (test_repository_twins.py
+shows that in these trees it is example 1's program).
 """
 import os
 
@@ -20,15 +22,15 @@ from harness.config import EX1, EX2, IMPL_DIR, IMPL_PYTHON, ORIGINAL, PORT, REPO
 from harness.interpreters import dotted, find_python, find_python3, impl_version, python_version
 from harness.locales import locale_environment
 from harness.session import Session
-from harness.twins import clients_are_twins
 
-__all__ = ['Implementation', 'need', 'once_an_example', 'oracle', 'ported', 'locale_env', 'session', 'session_of',
-           'pytest_configure', 'pytest_report_header', 'pytest_collection_modifyitems',
-           'pytest_runtest_setup', 'pytest_runtest_makereport', 'pytest_xdist_auto_num_workers',
+__all__ = ['Implementation', 'need', 'oracle', 'ported', 'locale_env', 'session', 'session_of',
+           'markers_left_out', 'pytest_configure', 'pytest_report_header', 'pytest_collection_modifyitems',
+           'pytest_runtest_makereport', 'pytest_xdist_auto_num_workers',
            'pytest_cmdline_main']
 
-# For a test of the client alone: example 1's client, and example 2's where it is not the same program
-# (harness/twins.py); in the repository's trees it is, and its case is skipped with the reason.
+# For a test of the client alone: example 1's client and example 2's. In the repository's own trees example 2's
+# client is example 1's program but for comments (test_repository_twins.py), so tox leaves its case out there
+# (client_twin in TESTED_ELSEWHERE); a tree of your own runs both.
 each_client = pytest.mark.parametrize('example', [EX1, pytest.param(EX2, marks=pytest.mark.client_twin)])
 
 
@@ -87,36 +89,6 @@ def locale_env():
     return get
 
 
-def once_an_example(name, run):
-    """A module-scoped fixture called ``name``: ``name(example)`` is ``(run(session, example), report)``, run
-    once a worker and example in a Session of its own, closed when the module's tests are done, and that
-    session's report for a failure message. For a family of cases that one run of a program answers, each
-    case checking its own part of it. If the run fails, every case that asks for it fails with its error."""
-    @pytest.fixture(scope='module', name=name)
-    def runs():
-        made, sessions = {}, []
-
-        def get(example):
-            if example not in made:
-                session = Session()
-                sessions.append(session)
-                try:
-                    made[example] = run(session, example), None
-                except Exception as e:  # noqa: each case reports it
-                    made[example] = None, '%s: %s' % (type(e).__name__, e)
-                made[example] += (session.report(),)
-            result, error, report = made[example]
-            if error is not None:
-                raise AssertionError('the run of %s failed: %s\n%s' % (example, error, report))
-            return result, report
-        try:
-            yield get
-        finally:
-            for session in sessions:
-                session.close()
-    return runs
-
-
 @pytest.fixture
 def session(request):
     """Starts programs and sockets for one test; reaps them all, whatever happens."""
@@ -138,8 +110,8 @@ def pytest_configure(config):
     config.addinivalue_line('markers', 'repository_text: a repository test of its files alone (ledger, provenance, '
                                        'generated docs, variants), the same on every interpreter')
     config.addinivalue_line('markers', 'launcher: a test of the loopback launcher, whatever the tree under test')
-    config.addinivalue_line('markers', "client_twin: example 2's case of a test of the client alone; skipped "
-                                       "where that client is example 1's program (harness/twins.py)")
+    config.addinivalue_line('markers', "client_twin: example 2's case of a test of the client alone, which is "
+                                       "example 1's program in the repository's trees (test_repository_twins.py)")
 
 
 def tested_elsewhere():
@@ -153,8 +125,16 @@ def pytest_report_header(config):
         if tested_elsewhere() else '')
 
 
+def markers_left_out(tree, elsewhere):
+    """The markers whose tests this run leaves out: those tested elsewhere, but ``client_twin`` only in the
+    repository's own trees; and ``repository`` where the tree is not one of them."""
+    if not is_own_tree(tree):
+        return [m for m in elsewhere if m != 'client_twin'] + ['repository']
+    return list(elsewhere)
+
+
 def pytest_collection_modifyitems(config, items):
-    markers = tested_elsewhere() + ([] if is_own_tree(IMPL_DIR) else ['repository'])
+    markers = markers_left_out(IMPL_DIR, tested_elsewhere())
     deselected = [item for item in items if any(item.get_closest_marker(m) for m in markers)]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
@@ -188,16 +168,6 @@ def pytest_cmdline_main(config):
     workers = getattr(config.option, 'numprocesses', None)
     if type(workers).__name__ == 'AutoInt':
         config.option.numprocesses = type(workers)(auto_workers())
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item):
-    """Example 2's case of a test of the client alone is skipped, before any fixture, where example 2's
-    client is example 1's program on the interpreter under test: that case has run as example 1's."""
-    if item.get_closest_marker('client_twin'):
-        twins, why = clients_are_twins()
-        if twins:
-            pytest.skip(why)
 
 
 @pytest.hookimpl(hookwrapper=True)

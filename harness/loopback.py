@@ -32,11 +32,6 @@ Environment:
     LOOPBACK_TERMINAL   "1": make the terminal on stdio the controlling terminal of the program's session
                         (the harness starts it in a session of its own), so that a Ctrl-C typed there sends
                         SIGINT, as at a person's shell
-    LOOPBACK_CODE       path of the script as the harness compiled it, on Python 3 (optional): used only if it
-                        holds this very interpreter's compilation of the script's bytes as they are now, at its
-                        optimization level; otherwise the launcher compiles the script itself. A compile()
-                        call builds every AST type first (2.5 to 3 ms of CPU at each start); ``python SCRIPT``
-                        makes no such call, and with this neither does the launcher
 
 Like a person's interactive shell, it also starts the script with Ctrl-C as KeyboardInterrupt: a runner started
 in the background by a non-interactive shell (``cmd &``) ignores SIGINT, and its children would inherit that.

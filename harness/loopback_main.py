@@ -1,6 +1,6 @@
 """What the launcher does (harness/loopback.py says what that is): a module of its own, like the guard, so that
-each interpreter reads it compiled (harness/programs.py compiles both once) where ``python loopback.py`` would
-compile it at every start (about 5 million instructions, 1.5 ms of CPU). loopback.py is only its entry.
+each interpreter reads it compiled, as it reads an installed library (harness/launch.py compiles both once),
+where ``python loopback.py`` would compile it at every start. loopback.py is only its entry.
 """
 import os
 import socket
@@ -58,8 +58,7 @@ def main(argv):
     else:
         with open(script, 'rb') as f:
             source = f.read()
-        code = compiled_by_the_harness(name, source) or compile(source, name, 'exec', 0, True)
-        exec(code, main_module.__dict__)
+        exec(compile(source, name, 'exec', 0, True), main_module.__dict__)
     return None
 
 
@@ -70,27 +69,6 @@ def script_name(script):
     if sys.version_info >= (3, 9) and not os.path.isabs(script):
         return os.path.join(os.getcwd(), script)
     return script
-
-
-def compiled_by_the_harness(script, source):
-    """The code in LOOPBACK_CODE if the harness compiled exactly ``source`` as ``script`` for this interpreter
-    (the same ``sys.version``) at this optimization level, else None. A first line, ``repr(sys.version)``, says
-    whose it is before anything is unmarshalled; then marshal of (optimize, script, source, code)."""
-    path = os.environ.get('LOOPBACK_CODE')
-    if not path:
-        return None
-    try:
-        with open(path, 'rb') as f:
-            whose, _, compiled = f.read().partition(b'\n')
-        if whose != repr(sys.version).encode('ascii', 'backslashreplace'):
-            return None
-        import marshal
-        optimize, name, compiled_source, code = marshal.loads(compiled)
-    except Exception:  # unreadable, or not what the harness writes: compile here
-        return None
-    if (optimize, name, compiled_source) != (sys.flags.optimize, script, source):
-        return None
-    return code
 
 
 def as_at_a_shell(terminal):

@@ -1,98 +1,23 @@
-"""Program: one program under test, started unmodified through the loopback launcher, on pipes or a terminal.
+"""Program: one program under test, started unmodified through the loopback launcher (harness/launch.py), and
+driven: its guard's events, its output, typing into its stdin or terminal, Ctrl-C, its exit.
 
-It refuses to go on unless the program's guard reported itself in place (fail closed), waits only for signals
-(a guard event, output, an exit) against a ``Deadline``, types into its stdin or terminal, and reaps it. Its
-stdio is redirected as a shell would (``< lines``, ``> log``, ``2> err``, ``2>&1``). ``child_environment`` is
-the environment a program sees: the caller's, without what changes Python's stdio.
+It refuses to go on unless the program's guard reported itself in place (fail closed), and waits only for
+signals (a guard event, output, an exit) against a ``Deadline``.
 """
 import errno
 import fcntl
-import marshal
 import os
-# Python 2's os.wait4 imports resource at its first call, made here from a reaping thread; if the main thread
-# is importing at that moment, it fails ("the import lock is held by another thread") and the program is
-# never reaped. Imported first, it is found in sys.modules.
-import resource  # noqa: F401
 import select
 import signal
 import socket
-import subprocess
-import sys
 import threading
-import warnings
 
-from harness import spawn
 from harness.capture import Capture, show, start_daemon
 from harness.config import IMPL_DIR, IMPL_PYTHON, LAUNCHER, QUIET_MS
 from harness.deadlines import Deadline, HarnessTimeout, poll_until
 from harness.kernel import asleep_in_a_system_call, in_syscall, syscalls_visible
+from harness.launch import child_environment, compile_launcher, start, wait_for
 from harness.terminals import Terminal
-from harness.memo import once
-
-# What loopback.py imports, the launcher's code and the guard: read compiled at each start
-LAUNCHER_MODULES = [os.path.join(os.path.dirname(LAUNCHER), name)
-                    for name in ('loopback_main.py', 'loopback_guard.py')]
-# Compiles a module for the interpreter that runs this, to a temporary name first: readers at the same time
-# never see half a file. (The programs run with PYTHONDONTWRITEBYTECODE, so they read it but never write it.)
-COMPILE = """import os, py_compile, sys, tempfile
-
-def compile_module(source):
-    try:
-        from importlib.util import cache_from_source
-        compiled = cache_from_source(source)
-    except ImportError:
-        compiled = source + 'c'
-    if not os.path.isdir(os.path.dirname(compiled)):
-        os.makedirs(os.path.dirname(compiled))
-    fd, scratch = tempfile.mkstemp(dir=os.path.dirname(compiled), suffix='.tmp')
-    os.close(fd)
-    py_compile.compile(source, cfile=scratch, doraise=True)
-    os.rename(scratch, compiled)
-"""
-
-
-@once
-def compile_launcher(python):
-    """The launcher's modules compiled once for ``python``: each start of a program then reads them instead
-    of compiling them (about 4 ms of CPU a start for the guard, 1.5 ms for the launcher's code). Where that
-    cannot be done, a start compiles them. For the interpreter running this, here (its own py_compile writes
-    what it reads); for another, by it."""
-    if python == sys.executable:
-        namespace = {}
-        exec(COMPILE, namespace)
-        for module in LAUNCHER_MODULES:
-            try:
-                namespace['compile_module'](module)
-            except Exception:  # noqa: a start compiles it
-                pass
-        return
-    with open(os.devnull, 'w') as devnull:
-        subprocess.call([python, '-c', COMPILE + 'for module in sys.argv[1:]:\n    compile_module(module)\n']
-                        + LAUNCHER_MODULES, stdout=devnull, stderr=devnull)
-
-
-@once
-def compiled_script(python, script, cwd, source):
-    """What the launcher would compile, ``compile(source, name, 'exec', 0, True)``, compiled here for the
-    interpreter that runs this, in the form the launcher reads from LOOPBACK_CODE (harness/loopback.py), so
-    that a start does not call compile(): its first call builds every AST type, 2.5 to 3 ms of CPU, which
-    ``python SCRIPT`` never does. None where the launcher must compile: another interpreter, Python 2 (it runs
-    the file with execfile), a source that does not compile or that warns while compiling (a SyntaxWarning
-    belongs on the program's stderr, as with ``python SCRIPT``)."""
-    if python != sys.executable or sys.version_info[0] < 3:
-        return None
-    name = script  # the launcher's script_name (harness/loopback_main.py) in cwd, whose getcwd() is physical
-    if sys.version_info >= (3, 9) and not os.path.isabs(script):
-        name = os.path.join(os.path.realpath(cwd), script)
-    with warnings.catch_warnings(record=True) as warned:
-        warnings.simplefilter('always')
-        try:
-            code = compile(source, name, 'exec', 0, True, 0)
-        except Exception:  # noqa: the launcher compiles it and the program shows the error
-            return None
-    if warned:
-        return None
-    return repr(sys.version).encode('ascii', 'backslashreplace') + b'\n' + marshal.dumps((0, name, source, code))
 
 
 class _FdCloser(object):
@@ -104,14 +29,6 @@ class _FdCloser(object):
             os.close(self.fd)
         except OSError:
             pass
-
-
-def _as_at_a_terminal():
-    """Python 2's subprocess has no start_new_session: in the child, before the program starts, a session of
-    its own with the terminal as its controlling terminal (the launcher does it on Python 3, see _spawn)."""
-    import termios
-    os.setsid()
-    fcntl.ioctl([fd for fd in (0, 1, 2) if os.isatty(fd)][0], termios.TIOCSCTTY, 0)
 
 
 def _set_nonblocking(fd):
@@ -171,12 +88,6 @@ class Program(object):
         env = child_environment(extra_env)
         env['LOOPBACK_REPORT'] = report_path
         cwd = os.path.dirname(self.path)  # as in the article: cd day5 && python server4.py
-        with open(self.path, 'rb') as f:
-            compiled = compiled_script(self.python, self.script, cwd, f.read())
-        if compiled is not None:
-            env['LOOPBACK_CODE'] = os.path.join(self.session.tmpdir, 'code-%d' % self.session.next_id())
-            with open(env['LOOPBACK_CODE'], 'wb') as f:
-                f.write(compiled)
         argv = self.prefix + [self.python, LAUNCHER, self.script] + list(args)
         self._spawn(argv, cwd, env)
         self.session.programs.append(self)
@@ -198,53 +109,16 @@ class Program(object):
         self.wait_event('guard', deadline)
 
     def _spawn(self, argv, cwd, env):
-        opened = []  # the parent's copies of the child's ends, closed once the child has them
-
-        def open_file(path, mode):
-            f = open(path, mode)
-            opened.append(f)
-            return f
-
-        # On a terminal the program leads a session of its own whose controlling terminal it is, so that a
-        # Ctrl-C typed there sends it SIGINT. That is a new session (start_new_session, or posix_spawn's
-        # POSIX_SPAWN_SETSID) and the launcher's LOOPBACK_TERMINAL: no preexec_fn, which would make every
-        # start a full fork() of this process (about 8 ms of CPU instead of 1 here: docs/performance.md).
-        # Before Python 3.10 subprocess forks anyway, so the program is spawned (harness/spawn.py); only
-        # Python 2's subprocess, where posix_spawn cannot be had, needs the preexec_fn.
-        spawned = spawn.wanted()
-        how = {}
         if self.tty:
             self.held = Terminal()        # the harness holds the slave too, until the program is done
-            master, slave = self.held.master, self.held.slave
-            if sys.version_info[0] >= 3 or spawned:
-                how = {'start_new_session': True}
-                env['LOOPBACK_TERMINAL'] = '1'
-            else:
-                how = {'preexec_fn': _as_at_a_terminal}
-            stdin = stdout = stderr = slave
-        else:
-            stdin = stdout = stderr = subprocess.PIPE
-        if self.stdin_path:
-            stdin = open_file(self.stdin_path, 'rb')
-        if self.stdout_path:
-            stdout = open_file(self.stdout_path, 'wb')
-        if self.stderr_to_stdout:
-            stderr = subprocess.STDOUT
-        elif self.stderr_path:
-            stderr = open_file(self.stderr_path, 'wb')
         try:
-            if spawned:
-                self.proc = spawn.start(argv, cwd, env, stdin, stdout, stderr, bool(how))
-            else:
-                self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=stdin, stdout=stdout,
-                                             stderr=stderr, close_fds=True, **how)
+            self.proc = start(argv, cwd, env, self.held.slave if self.tty else None, self.stdin_path,
+                              self.stdout_path, self.stderr_path, self.stderr_to_stdout)
         except Exception:
             if self.held is not None:
                 self.held.close()
             raise
-        finally:
-            for f in opened:
-                f.close()
+        master = self.held.master if self.tty else None
 
         def capture(pipe, name):
             if pipe is None:
@@ -271,19 +145,11 @@ class Program(object):
         self.screen = self.terminal or self.stdout
 
     def _wait(self):
-        """Reap the program (os.wait4, so that its CPU time is known too) and wake whoever waits for it."""
-        while True:
-            try:
-                _, status, usage = os.wait4(self.proc.pid, 0)
-                break
-            except OSError as e:
-                if e.errno != errno.EINTR:
-                    raise
-        self.cpu_seconds = usage.ru_utime + usage.ru_stime
+        """Reap the program and wake whoever waits for it."""
+        self.returncode, self.cpu_seconds = wait_for(self.proc.pid)
+        self.proc.returncode = self.returncode
         if self.held is not None:
             self.held.release()
-        self.proc.returncode = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-        self.returncode = self.proc.returncode
         try:
             os.write(self._exit_w, b'x')
         except OSError:
@@ -481,17 +347,3 @@ class Program(object):
             lines.append('stderr%s: %s' % (' (%s)' % self.stderr_path if self.stderr is None else '',
                                            show(self.stderr_bytes())))
         return '\n'.join(lines)
-
-
-def child_environment(extra=None):
-    """The environment of a program under test: the caller's, without what changes Python's stdio."""
-    env = dict(os.environ)
-    for name in ('PYTHONUNBUFFERED', 'PYTHONIOENCODING', 'PYTHONWARNINGS', 'PYTHONSTARTUP',
-                 'PYTHONINSPECT', 'PYTHONDEVMODE', 'PYTHONUTF8', 'PYTHONLEGACYWINDOWSSTDIO',
-                 'PYTHON_COLORS', 'FORCE_COLOR', 'NO_COLOR', 'LOCPATH'):
-        env.pop(name, None)
-    env['LC_ALL'] = 'C.UTF-8'  # a UTF-8 terminal, unless a test says otherwise
-    env['TERM'] = 'dumb'       # a terminal without colours: Python 3.13 colours tracebacks on any other
-    env['PYTHONDONTWRITEBYTECODE'] = '1'
-    env.update(extra or {})
-    return env

@@ -1,6 +1,5 @@
 """Session: owns everything a test starts (programs, sockets, a temporary folder), reaps it all at the end,
 and describes it for the failure report: what each program printed and what crossed every harness socket."""
-import collections
 import os
 import re
 import shutil
@@ -18,10 +17,6 @@ from harness.sockets import FakeServer, Peer
 # The last line of a traceback: 'TypeError: ...', 'socket.error: [Errno 104] ...', 'KeyboardInterrupt'.
 EXCEPTION_LINE = re.compile(br'^[A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit|error)\b[^\r\n]*(?=\r?\n|\Z)',
                             re.M)
-
-
-# One line of Session.client_answers_each: what was sent for it, by which client, after how many lines.
-Answered = collections.namedtuple('Answered', 'sent client before lived')
 
 
 class Note(str):
@@ -86,47 +81,6 @@ class Session(object):
         fake = FakeServer(self)
         client = self.client(example, fake.port, role=role, **kwargs)
         return client, fake.accept()
-
-    def client_answers_each(self, example, lines, marker=b'next'):
-        """Clients on pipes, typed each of ``lines``, (typed line, answer), in turn: the line is typed; when its
-        first byte arrives, the fake server sends the answer; then ``marker`` is typed and answered b'ok'. A
-        client sends a line only once it has read the answer to the one before, so each answer reaches a recv()
-        of its own, and the bytes from the line's first to ``marker`` are the line's. (Each line of a family
-        sends something in a faithful program; a line that sends nothing fails its case, at the deadline.) If
-        a client dies or stops sending, a new one takes the next line. For each line an Answered: the bytes
-        sent for it (None if they did not arrive), its client, how many lines that client had before it, and
-        whether that client took every line it was given. Every client is then at the end of its input, and
-        has exited unless it would not."""
-        done, client = [], None
-        for typed, answer in lines:
-            if client is None:
-                client, server = self.client_with_fake_server(example, role='client %d' % (len(done) + 1))
-                before = 0
-            try:
-                start = len(server.received)
-                client.type(typed)
-                server.recv_exactly(1)
-                server.send(answer)
-                client.type(marker + b'\n')
-                server.recv_through(marker)
-                done.append((bytes(server.received[start:len(server.received) - len(marker)]), client, before))
-                server.send(b'ok')
-                before += 1
-            except (AssertionError, socket.error, IOError):  # it died, or stopped sending: a new one
-                done.append((None, client, before))
-                client.close_stdin()
-                server.close()  # a client still waiting in recv() gets b'' and goes on to the end of its input
-                client = None
-        clients = sorted(set(c for _, c, _ in done), key=self.programs.index)
-        deadline = Deadline()
-        for program in clients:
-            program.close_stdin()
-            try:
-                program.wait_exit(deadline)
-            except AssertionError:  # still running: a case that looks at how it ended fails, with the report
-                pass
-        failed = set(c for sent, c, _ in done if sent is None)
-        return [Answered(sent, c, before, c not in failed) for sent, c, before in done]
 
     # -- the end -------------------------------------------------------------------------------------
     def report(self):

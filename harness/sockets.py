@@ -67,19 +67,6 @@ class Peer(object):
             self.role, show(got + more), show(data))
         return got
 
-    def recv_through(self, marker, deadline=None):
-        """Read until the bytes that arrive from now on end with ``marker``; return them without it (for a
-        message of unknown length that the other side follows with ``marker`` once it is sent)."""
-        deadline = deadline or Deadline()
-        start = len(self.received)
-        while not self.received[start:].endswith(marker):
-            if self.eof:
-                raise AssertionError('%s: connection closed after %s, before %s' % (
-                    self.role, show(self.received[start:]), show(marker)))
-            self._recv_once(deadline, '%s to receive %s (got %s)' % (
-                self.role, show(marker), show(self.received[start:])))
-        return bytes(self.received[start:len(self.received) - len(marker)])
-
     def expect_eof(self, deadline=None):
         """Wait for the other side to close; bytes arriving first are a failure."""
         deadline = deadline or Deadline()

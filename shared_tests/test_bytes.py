@@ -12,7 +12,7 @@ import signal
 import pytest
 
 from harness import EX1, EX2, PRINTS, PROMPT
-from harness.fixtures import each_client, once_an_example
+from harness.fixtures import each_client
 
 both_examples = pytest.mark.parametrize('example', [EX1, EX2])
 
@@ -122,49 +122,26 @@ TYPED = [  # (the bytes, what the client prints when the same bytes come back)
     ('nul', b'a\x00b', b"'a\\x00b'"),
 ]
 
-CR_LINES = [  # (the case, the typed line, what is sent, what the client prints when it comes back)
-    ('crlf_line_is_sent_without_its_cr', b'Hello!\r\n', b'Hello!', b"'Hello!'"),
-    ('lone_cr_inside_the_line_is_sent', b'ab\rcd\n', b'ab\rcd', b"'ab\\rcd'"),
-]
-
-EVERY_BYTE_BUT_NEWLINE = ALL_BYTES.replace(b'\n', b'')      # \x00 first and \xff last: strip() keeps both
-
-TYPED_LINES = (  # (the case, the typed line, what is sent, the answer, what the client prints of it)
-    [(case, typed + b'\n', typed, typed, printed) for case, typed, printed in TYPED]
-    + [('every_byte_value', EVERY_BYTE_BUT_NEWLINE + b'\n', EVERY_BYTE_BUT_NEWLINE, ALL_BYTES, ALL_BYTES_REPR)]
-    + [(case, typed, sent, sent, printed) for case, typed, sent, printed in CR_LINES])
-
-typed_lines = once_an_example('typed_lines', lambda session, example: session.client_answers_each(
-    example, [(typed, answer) for _, typed, _, answer, _ in TYPED_LINES]))  # one client, as long as it lives
-
-
-def typed_line_case(typed_lines, example, case):
-    """The case's line went out as it should, and the client printed the answer's repr and went on: its
-    next line (typed after each of TYPED_LINES) was answered 'ok', and it printed that. At the end of its
-    input it died of EOFError, as the original does (unless a later line killed it: that line's case says so).
-    """
-    i = [c[0] for c in TYPED_LINES].index(case)
-    _, _, sent, _, printed = TYPED_LINES[i]
-    each, report = typed_lines(example)
-    it = each[i]
-    assert it.sent == sent, report
-    lines = it.client.stdout_bytes().split(b'\n') + [b'(nothing more)'] * 2   # a repr has no raw newline
-    assert lines[2 * it.before:2 * it.before + 2] == [b'msg to send:Received ' + printed,
-                                                      b"msg to send:Received 'ok'"], report
-    if it.lived:
-        assert (it.client.returncode, lines[-3], it.client.stderr_bytes().endswith(
-            b'\nEOFError: EOF when reading a line\n')) == (1, b'msg to send:', True), report
-
-
-@pytest.mark.parametrize('typed', [t[0] for t in TYPED])
+@pytest.mark.parametrize('typed,printed', [t[1:] for t in TYPED], ids=[t[0] for t in TYPED])
 @each_client
-def test_client_sends_the_bytes_as_typed_and_prints_their_repr(typed_lines, example, typed):
-    typed_line_case(typed_lines, example, typed)
+def test_client_sends_the_bytes_as_typed_and_prints_their_repr(session, example, typed, printed):
+    client, server = session.client_with_fake_server(example)
+    client.type(typed + b'\n')
+    server.expect(typed)
+    server.send(typed)
+    assert client_output_after_eof(client) == b'msg to send:Received ' + printed + b'\nmsg to send:'
 
 
 @each_client
-def test_client_sends_every_byte_value_but_newline_as_typed_and_prints_all_256(typed_lines, example):
-    typed_line_case(typed_lines, example, 'every_byte_value')
+def test_client_sends_every_byte_value_but_newline_as_typed_and_prints_all_256(session, example):
+    line = ALL_BYTES.replace(b'\n', b'')                      # \x00 first and \xff last: strip() keeps both
+    client, server = session.client_with_fake_server(example)
+    client.type(line + b'\n')
+    server.expect(line)
+    server.send(ALL_BYTES)
+    assert client_output_after_eof(client) == (
+        b"msg to send:Received " + ALL_BYTES_REPR + b"\n"
+        b"msg to send:")
 
 
 @each_client
@@ -215,10 +192,20 @@ def test_client_prints_a_character_split_by_recv_in_two_rounds(session, example)
 
 # -- CR in the typed line: only LF ends a line; strip() takes a CR at either end ---------------------------
 
-@pytest.mark.parametrize('typed', [c[0] for c in CR_LINES])
+CR_LINES = [  # (the case, the typed line, what is sent, what the client prints when it comes back)
+    ('crlf_line_is_sent_without_its_cr', b'Hello!\r\n', b'Hello!', b"'Hello!'"),
+    ('lone_cr_inside_the_line_is_sent', b'ab\rcd\n', b'ab\rcd', b"'ab\\rcd'"),
+]
+
+
+@pytest.mark.parametrize('typed,sent,printed', [c[1:] for c in CR_LINES], ids=[c[0] for c in CR_LINES])
 @each_client
-def test_cr_in_a_typed_line(typed_lines, example, typed):
-    typed_line_case(typed_lines, example, typed)
+def test_cr_in_a_typed_line(session, example, typed, sent, printed):
+    client, server = session.client_with_fake_server(example)
+    client.type(typed)
+    server.expect(sent)
+    server.send(sent)
+    assert client_output_after_eof(client) == b"msg to send:Received " + printed + b"\nmsg to send:"
 
 
 @each_client

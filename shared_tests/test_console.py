@@ -15,7 +15,7 @@ import signal
 import pytest
 
 from harness import EX1, EX2
-from harness.fixtures import each_client, once_an_example
+from harness.fixtures import each_client
 
 both_examples = pytest.mark.parametrize('example', [EX1, EX2])
 
@@ -32,24 +32,16 @@ REPR_RULES = [  # (rule, what the server answers, what the client prints after '
 ]
 
 
-answered = once_an_example('answered', lambda session, example: session.client_answers_each(
-    example, [(b'ask\n', answer) for _, answer, _ in REPR_RULES]))  # one client, as long as it lives
-
-
-@pytest.mark.parametrize('rule', [r[0] for r in REPR_RULES])
+@pytest.mark.parametrize('answer,printed', [r[1:] for r in REPR_RULES], ids=[r[0] for r in REPR_RULES])
 @each_client
-def test_client_prints_the_answer_with_python2_repr(answered, example, rule):
-    """One client, answered each of REPR_RULES' answers in turn (the client keeps nothing from one answer to
-    the next but its socket); its stdout is read once it has exited at the end of its input."""
-    i = [r[0] for r in REPR_RULES].index(rule)
-    printed = REPR_RULES[i][2]
-    each, report = answered(example)
-    it = each[i]
-    lines = it.client.stdout_bytes().split(b'\n') + [b'(nothing more)'] * 2  # a repr has no raw newline
-    assert (it.sent, lines[2 * it.before:2 * it.before + 2]) == (
-        b'ask', [b'msg to send:Received ' + printed, b"msg to send:Received 'ok'"]), report  # and it went on
-    if it.lived:                                          # EOFError at the end (unless a later answer killed it)
-        assert it.client.returncode == 1, report
+def test_client_prints_the_answer_with_python2_repr(session, example, answer, printed):
+    client, server = session.client_with_fake_server(example)
+    client.type(b'ask\n')
+    server.expect(b'ask')
+    server.send(answer)
+    client.close_stdin()
+    assert client.wait_exit() == 1
+    assert client.stdout_bytes() == b'msg to send:Received ' + printed + b'\nmsg to send:'
 
 
 # -- when output reaches a pipe or a file -------------------------------------------------------------------

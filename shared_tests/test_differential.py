@@ -19,7 +19,6 @@ import pytest
 
 from harness import EX1, EX2, PROMPT, show
 from harness.differences import Reading
-from harness.oracle import as_data, recorded
 from harness.story import ROLES, Demonstration
 
 both_examples = pytest.mark.parametrize('example', [EX1, EX2])
@@ -35,13 +34,11 @@ def rendered(record):
 
 
 def side_by_side(session, oracle, ported, scenario, example):
-    """Run the scenario on both; the records (normalised as documented) must be equal. The original's record
-    may come from an earlier env of the same tox run (harness/oracle.py): it does the same in every env."""
-    expected, source = recorded(scenario.__name__, example, oracle.python, __file__,
-                                lambda: scenario(session, oracle, example))
-    got = as_data(scenario(session, ported, example))
-    assert got == expected, 'the port (%r) differs from the original (%r, %s), as normalised:\n%s' % (
-        ported, oracle, source, '\n'.join(difflib.unified_diff(
+    """Run the scenario on both, the original first; the records (normalised as documented) must be equal."""
+    expected = scenario(session, oracle, example)
+    got = scenario(session, ported, example)
+    assert got == expected, 'the port (%r) differs from the original (%r), as normalised:\n%s' % (
+        ported, oracle, '\n'.join(difflib.unified_diff(
             [repr(l) for l in rendered(expected)], [repr(l) for l in rendered(got)], 'original', 'port',
             lineterm='')))
 

@@ -19,7 +19,6 @@ import os
 import select
 import socket
 import subprocess
-import sys
 import threading
 
 import pytest
@@ -373,10 +372,7 @@ def test_launcher_refuses_a_redirect_whose_target_is_not_a_loopback_address(sess
     assert events == b''                                 # it never said 'guard': the harness would not trust it
 
 
-# -- the launcher runs the script as it is on disk -------------------------------------------------------
-# On Python 3 the harness compiles each script once and hands the launcher the result (LOOPBACK_CODE), so
-# that a start makes no compile() call (its first builds every AST type: harness/programs.py). The launcher
-# takes it only if it is its own interpreter's compilation of the script's bytes as they are now.
+# -- the script runs as ``python SCRIPT`` runs it ----------------------------------------------------------
 
 def probe_name(session, name='probe.py'):
     """The name ``python probe.py`` gives the probe of launch_without_harness (in its folder) in ``__file__``
@@ -385,57 +381,28 @@ def probe_name(session, name='probe.py'):
     return os.path.join(folder, name) if harness.impl_version() >= (3, 9) else name
 
 
-def code_file(session, version=None, optimize=0, name='probe.py', source=RAN, runs=b"print('compiled')\n",
-              cut=0):
-    """A LOOPBACK_CODE file in the harness's format, saying it compiled ``source`` as the file ``name`` of the
-    probe's folder but holding ``runs`` (and ``cut`` bytes short)."""
-    import marshal
-    name = probe_name(session, name)
-    whose = repr(sys.version if version is None else version).encode('ascii', 'backslashreplace')
-    data = whose + b'\n' + marshal.dumps((optimize, name, source, compile(runs, name, 'exec', 0, True)))
-    path = os.path.join(session.tmpdir, 'code-%d' % session.next_id())
-    with open(path, 'wb') as f:
-        f.write(data[:len(data) - cut])
-    return path
-
-
-CODE_FILES = {  # what the launcher is handed: its file's arguments, or None for a path with no file
-    'its_own': {},
-    'of_other_bytes': {'source': b"print('an older version')\n"},
-    'of_another_interpreter': {'version': '2.7.18 (default, elsewhere)'},
-    'at_another_optimization_level': {'optimize': 2},
-    'as_another_file': {'name': 'server4.py'},
-    'cut_short': {'cut': 3},
-    'missing': None,
-}
-
-
-@pytest.mark.skipif(harness.IMPL_PYTHON != sys.executable,
-                    reason='the code file is made by the interpreter running pytest, not the one under test')
-@pytest.mark.parametrize('handed', sorted(CODE_FILES))
-def test_launcher_runs_the_harness_compilation_only_if_it_is_of_this_script_as_it_is_now(session, handed):
-    arguments = CODE_FILES[handed]
-    path = os.path.join(session.tmpdir, 'no-code') if arguments is None else code_file(session, **arguments)
-    status, out, err, _ = launch_without_harness(session, {'LOOPBACK_CODE': path}, report=True)
-    if handed == 'its_own' and harness.impl_version()[0] >= 3:
-        assert (status, out, err) == (0, b'compiled\n', b'')
-    else:                                                 # Python 2 runs the file itself (execfile)
-        assert (status, out, err) == (0, b'the script ran\n', b'')
+def as_python_script_runs_it(folder, script):
+    """(status, stdout, stderr) of ``python SCRIPT`` in ``folder``, unguarded: only for probes that touch no
+    socket."""
+    proc = subprocess.Popen([harness.IMPL_PYTHON, script], cwd=folder, env=harness.child_environment(),
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = proc.communicate(b'')
+    return proc.returncode, out, err
 
 
 def test_a_script_that_warns_as_it_compiles_warns_on_its_own_stderr(session):
-    """Python 3.12+ warns of an invalid escape as it compiles (SyntaxWarning; 3.6 - 3.11 a DeprecationWarning,
-    hidden by default): the harness does not compile such a script, so the warning is the program's."""
+    """An invalid escape warns as the script compiles (a SyntaxWarning from 3.12, a DeprecationWarning hidden
+    by default before): the launcher compiles the script, so the warning, worded as the interpreter under test
+    words it, is on the program's stderr, as with ``python script.py``."""
     folder = os.path.join(session.tmpdir, 'warns')
     os.mkdir(folder)
     with open(os.path.join(folder, 'script.py'), 'wb') as f:
         f.write(b"x = '\\d'\nprint('ran')\n")               # x = '\\d': an invalid escape
     program = Program(session, 'warns', 'script.py', 'warns', impl_dir=session.tmpdir)
     assert program.wait_exit() == 0
-    assert program.stdout_bytes() == b'ran\n'
-    where = os.path.join(os.path.realpath(folder), '').encode()  # the script's folder: Python 3.9+ names it
-    assert program.stderr_bytes() == (where + b"script.py:1: SyntaxWarning: invalid escape sequence '\\d'\n"
-                                      b"  x = '\\d'\n" if harness.impl_version() >= (3, 12) else b'')
+    assert (0, program.stdout_bytes(), program.stderr_bytes()) == as_python_script_runs_it(folder, 'script.py')
+    if harness.impl_version() >= (3, 12):                 # and it did warn: the comparison is not of nothing
+        assert b'SyntaxWarning' in program.stderr_bytes()
 
 
 # -- the script sees itself as ``python SCRIPT`` shows it -------------------------------------------------
@@ -457,15 +424,8 @@ def test_the_script_sees_its_name_path_and_traceback_as_python_script_gives_them
     before it the name on the command line; sys.argv[0] is that name in every version."""
     status, out, err, _ = launch_without_harness(session, {}, report=True, source=KNOWS_ITSELF)
     folder = os.path.join(session.tmpdir, 'unreported')
-    proc = subprocess.Popen([harness.IMPL_PYTHON, 'probe.py'], cwd=folder, env=harness.child_environment(),
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    direct = proc.communicate(b'')                       # the probe touches no socket: it may run unguarded
     name = probe_name(session)
     assert out.decode('utf-8').splitlines() == [
         "'__main__'", repr(name), "['probe.py']", repr(os.path.realpath(folder)), 'True']
     assert err.decode('utf-8').splitlines()[1:3] == ['  File "%s", line 9, in <module>' % name, '    fails()']
-    assert (status, out, err) == (proc.returncode,) + direct
-    if harness.IMPL_PYTHON == sys.executable and harness.impl_version()[0] >= 3:
-        import marshal                                   # the harness compiles it under the same name
-        compiled = harness.programs.compiled_script(sys.executable, 'probe.py', folder, KNOWS_ITSELF)
-        assert marshal.loads(compiled.partition(b'\n')[2])[1] == name
+    assert (status, out, err) == as_python_script_runs_it(folder, 'probe.py')

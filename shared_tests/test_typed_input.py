@@ -9,7 +9,7 @@ import pytest
 
 import harness
 from harness import EX1, EX2, PROMPT
-from harness.fixtures import each_client, once_an_example
+from harness.fixtures import each_client
 
 both_examples = pytest.mark.parametrize('example', [EX1, EX2])
 
@@ -76,35 +76,27 @@ KEPT = [  # (what Python 2's str.strip() kept at both ends, as the bytes a termi
     ('no_break_space_and_next_line_in_latin1', b'\xa0\x85'),  # one byte each
 ]
 
-STRIP_LINES = [  # (the case, the typed line, what goes on the wire)
-    ('removes_ascii_whitespace_at_both_ends', b' \t\x0b\x0c\rHello! \t\x0b\x0c\r\n', b'Hello!'),
-    ('keeps_whitespace_inside_the_line', b"  I'm \t Client\x0bA.  \n", b"I'm \t Client\x0bA."),
-] + [(name, b' ' + kept + b'msg' + kept + b' \n', kept + b'msg' + kept) for name, kept in KEPT]
 
-stripped = once_an_example('stripped', lambda session, example: session.client_answers_each(
-    example, [(typed, b'ok') for _, typed, _ in STRIP_LINES]))  # one client for them all, as long as it lives
-
-
-def strip_case(stripped, example, case):
-    i = [c[0] for c in STRIP_LINES].index(case)
-    each, report = stripped(example)
-    assert each[i].sent == STRIP_LINES[i][2], report
+@each_client
+def test_strip_removes_ascii_whitespace_at_both_ends(session, example):
+    client, server = session.client_with_fake_server(example)
+    client.type(b' \t\x0b\x0c\rHello! \t\x0b\x0c\r\n')
+    server.expect(b'Hello!')
 
 
 @each_client
-def test_strip_removes_ascii_whitespace_at_both_ends(stripped, example):
-    strip_case(stripped, example, 'removes_ascii_whitespace_at_both_ends')
+def test_strip_keeps_whitespace_inside_the_line(session, example):
+    client, server = session.client_with_fake_server(example)
+    client.type(b'  I\'m \t Client\x0bA.  \n')
+    server.expect(b'I\'m \t Client\x0bA.')
 
 
+@pytest.mark.parametrize('kept', [k[1] for k in KEPT], ids=[k[0] for k in KEPT])
 @each_client
-def test_strip_keeps_whitespace_inside_the_line(stripped, example):
-    strip_case(stripped, example, 'keeps_whitespace_inside_the_line')
-
-
-@pytest.mark.parametrize('kept', [k[0] for k in KEPT])
-@each_client
-def test_strip_keeps_what_python2_kept(stripped, example, kept):
-    strip_case(stripped, example, kept)
+def test_strip_keeps_what_python2_kept(session, example, kept):
+    client, server = session.client_with_fake_server(example)
+    client.type(b' ' + kept + b'msg' + kept + b' \n')
+    server.expect(kept + b'msg' + kept)
 
 
 # -- the empty line: nothing is sent, and the client waits for an answer ----------------------------------
