@@ -4,7 +4,8 @@
 * "Testing a port of your own": IMPL_DIR names another tree, and only conformance tests run;
 * the interpreter under test is not the one running pytest (IMPL_PYTHON): every Python 2 / 3 expectation
   follows the interpreter under test;
-* a failing test's report shows what the programs printed, whatever bytes they were, on every interpreter.
+* a failing test's report shows what the programs printed, whatever bytes they were, on every interpreter;
+* the harness's map (harness/__init__.py) names every module of the machinery.
 """
 import io
 import os
@@ -95,3 +96,11 @@ def test_a_failure_report_shows_non_ascii_output_as_byte_literals():
     assert "stdout: b\"Connected by ('127.0.0.1', " in run.output, run.output
     assert "revc: \\xe4\\xb8\\xad\\xe6\\x96\\x87 \\xff\\n" in run.output, run.output
     assert "-> b'\\xe4\\xb8\\xad\\xe6\\x96\\x87 \\xff'" in run.output, run.output
+
+
+def test_the_harness_map_names_every_module():
+    """harness/__init__.py's docstring is the map of the machinery: every module is in it."""
+    folder = os.path.join(harness.REPO, 'harness')
+    modules = sorted(name[:-3] for name in os.listdir(folder) if name.endswith('.py') and name != '__init__.py')
+    named = [name for name in modules if (name + '.py' if name == 'loopback' else name) + ' ' in harness.__doc__]
+    assert named == modules

@@ -59,3 +59,4 @@ def test_a_changed_token_is_seen():
 def test_tox_runs_example2_client_cases_only_for_a_tree_not_of_the_repository(tree):
     left_out = markers_left_out(os.path.join(harness.REPO, tree), ['client_twin'])
     assert ('client_twin' in left_out) == (tree != 'my_port')
+
