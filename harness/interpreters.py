@@ -4,13 +4,12 @@ An interpreter is asked its version once per process (``python_version``); every
 suite follows the interpreter under test (``impl_version``), never the one running pytest.
 """
 import os
+import re
 import subprocess
 import sys
 
 from harness.config import IMPL_PYTHON
 from harness.memo import once
-
-PY3_VERSIONS = ('3.13', '3.12', '3.11', '3.10', '3.9', '3.8', '3.7', '3.6')
 
 
 @once
@@ -64,13 +63,36 @@ def find_python(version):
     return None
 
 
+def python3_versions():
+    """'3.N' for each python3.N on PATH or in pyenv's versions, newest first."""
+    versions = os.path.join(os.environ.get('PYENV_ROOT') or os.path.expanduser('~/.pyenv'), 'versions')
+    names = []
+    for folder in os.environ.get('PATH', '').split(os.pathsep) + [versions]:
+        try:
+            names.extend(os.listdir(folder or os.curdir))
+        except OSError:
+            continue
+    found = set(m.group(1) for m in (re.match(r'^(?:python)?(3\.\d+)', name) for name in names) if m)
+    return sorted(found, key=lambda v: [int(n) for n in v.split('.')], reverse=True)
+
+
 def find_python3():
     """A Python 3 to run the port with when the suite itself runs on Python 2: $PYTHON3, else the newest."""
     given = os.environ.get('PYTHON3')
     if given and python_version(given)[0] == 3:
         return given
-    for version in PY3_VERSIONS:
+    for version in python3_versions():
         path = find_python(version)
         if path:
             return path
     return None
+
+
+@once
+def utf8_mode(python, env_items):
+    """Whether ``python`` runs in UTF-8 mode (PEP 540; on by default from 3.15, PEP 686) in the environment
+    ``env_items`` (sorted (name, value) pairs): 0 or 1, or None where it has no such mode (2.7, 3.6)."""
+    probe = 'import sys; print(getattr(sys.flags, "utf8_mode", "none"))'
+    with open(os.devnull, 'w') as devnull:
+        said = subprocess.check_output([python, '-c', probe], env=dict(env_items), stderr=devnull).strip()
+    return None if said == b'none' else int(said)

@@ -8,8 +8,9 @@ an answer that never comes. End of input is ``EOFError``; Ctrl-C is ``KeyboardIn
 import pytest
 
 import harness
-from harness import EX1, EX2, PROMPT
+from harness import EX1, EX2, PROMPT, child_environment
 from harness.fixtures import each_client
+from harness.interpreters import utf8_mode
 
 both_examples = pytest.mark.parametrize('example', [EX1, EX2])
 
@@ -28,19 +29,32 @@ TERMINALS = [  # (the terminal, its locale, PYTHONIOENCODING, what the person ty
 each_terminal = pytest.mark.parametrize('locale_name,ioencoding,typed', [t[1:] for t in TERMINALS],
                                         ids=[t[0] for t in TERMINALS])
 
+# UTF-8 mode (PEP 540, Python 3.7+) makes stdin, stdout and stderr UTF-8 whatever the locale; it is on by default
+# from Python 3.15 (PEP 686), and from 3.7 in the C locale. Each terminal is tried in the interpreter's default
+# mode and in the other one: PYTHONUTF8=0 where the default is on (a user restoring the locale's encoding),
+# PYTHONUTF8=1 where it is off. Python 2.7 and 3.6 have no such mode.
+each_utf8_mode = pytest.mark.parametrize('utf8', ['default', 'flipped'],
+                                         ids=['utf8_mode_default', 'utf8_mode_flipped'])
 
-def environment(locale_env, locale_name, ioencoding):
+
+def environment(locale_env, locale_name, ioencoding, utf8):
     env = locale_env(locale_name)
     if ioencoding:
         env['PYTHONIOENCODING'] = ioencoding
+    if utf8 == 'flipped':
+        default = utf8_mode(harness.IMPL_PYTHON, tuple(sorted(child_environment(env).items())))
+        if default is None:
+            pytest.skip('Python %s has no UTF-8 mode' % harness.dotted(harness.impl_version()))
+        env['PYTHONUTF8'] = '0' if default else '1'
     return env
 
 
+@each_utf8_mode
 @each_terminal
 @each_client
 def test_client_sends_the_typed_bytes_whatever_the_terminal_encoding(session, locale_env, example,
-                                                                      locale_name, ioencoding, typed):
-    env = environment(locale_env, locale_name, ioencoding)
+                                                                      locale_name, ioencoding, typed, utf8):
+    env = environment(locale_env, locale_name, ioencoding, utf8)
     client, server = session.client_with_fake_server(example, tty=True, env=env)
     client.expect(PROMPT)
     client.type(typed + b'\r')
@@ -55,11 +69,12 @@ def test_client_sends_the_typed_bytes_whatever_the_terminal_encoding(session, lo
     }[typed] + b'\r\n'
 
 
+@each_utf8_mode
 @each_terminal
 @both_examples
 def test_server_prints_the_received_bytes_whatever_the_locale(session, locale_env, example,
-                                                              locale_name, ioencoding, typed):
-    env = environment(locale_env, locale_name, ioencoding)
+                                                              locale_name, ioencoding, typed, utf8):
+    env = environment(locale_env, locale_name, ioencoding, utf8)
     server = session.server(example, tty=True, env=env)
     client = session.connect(server.port)
     client.send(typed)
