@@ -24,13 +24,11 @@ import threading
 import pytest
 
 import harness
-from harness import Deadline, Program, Session
+from harness import Deadline, Program
 
 # The launcher's own behaviour, the same whichever tree is under test: tox runs it once per interpreter.
 pytestmark = pytest.mark.launcher
 
-NEXT = '-- the next attempt --'
-MARKER = 'bind 127.0.0.2 0 '  # the guard's event for the marker bind
 PROBE = r'''
 import socket, sys
 
@@ -46,46 +44,30 @@ def hook(event, args):
 if hasattr(sys, 'addaudithook'):
     sys.addaudithook(hook)
 
-def attempt(setup, code):
-    namespace = {'socket': socket}
-    exec(setup, namespace)                         # setup: not watched
-    del calls[:]
-    recording[0] = True
+namespace = {'socket': socket}
+exec(sys.argv[1], namespace)                       # setup: not watched
+recording[0] = True
+try:
+    exec(sys.argv[2], namespace)                   # the attempt
+    print('done')
+except socket.error as e:
+    print('error: %s' % e)
+recording[0] = False
+
+s = namespace.get('s')
+if s is not None:
+    host, port = s.getsockname()[:2]
     try:
-        exec(code, namespace)                      # the attempt
-        print('done')
-    except socket.error as e:
-        print('error: %s' % e)
-    recording[0] = False
-
-    s = namespace.get('s')
-    if s is not None:
-        host, port = s.getsockname()[:2]
-        try:
-            s.getpeername()
-            peer = 'connected'
-        except socket.error:
-            peer = 'not connected'
-        print('s: %s, %s' % ('bound to %s' % host if port else 'unbound', peer))
-    if hasattr(sys, 'addaudithook'):
-        print('C-level calls: %s' % (', '.join(calls) or 'none'))
-    else:
-        print('C-level calls: not audited before Python 3.8')
-    for value in namespace.values():
-        if isinstance(value, socket.socket):
-            value.close()
-
-# SETUP ATTEMPT [SETUP ATTEMPT ...]: between two attempts a line NEXT on stdout, and a bind to 127.0.0.2 that
-# the guard reports (not watched), so that each attempt's lines and events can be told apart.
-pairs = sys.argv[1:]
-for i in range(0, len(pairs), 2):
-    if i:
-        print(NEXT)
-        marker = socket.socket()
-        marker.bind(('127.0.0.2', 0))
-        marker.close()
-    attempt(pairs[i], pairs[i + 1])
-'''.replace('NEXT', repr(NEXT))
+        s.getpeername()
+        peer = 'connected'
+    except socket.error:
+        peer = 'not connected'
+    print('s: %s, %s' % ('bound to %s' % host if port else 'unbound', peer))
+if hasattr(sys, 'addaudithook'):
+    print('C-level calls: %s' % (', '.join(calls) or 'none'))
+else:
+    print('C-level calls: not audited before Python 3.8')
+'''
 
 TCP = 's = socket.socket(socket.AF_INET, socket.SOCK_STREAM)'
 TCP6 = 's = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)'
@@ -190,67 +172,33 @@ def audited():
 
 def probe(session, setup, attempt, env=None, prefix=()):
     """Run the probe through the launcher; return its stdout lines and the guard's events."""
-    sections, program = probe_each(session, [(setup, attempt)], env, prefix)
-    return sections[0][0], program
-
-
-def probe_each(session, attempts, env=None, prefix=()):
-    """Run the probe through the launcher on each (setup, attempt) in turn; return, for each, its stdout lines
-    and the guard's events, and the program."""
     folder = os.path.join(session.tmpdir, 'guard')
     if not os.path.isdir(folder):
         os.mkdir(folder)
         with open(os.path.join(folder, 'probe.py'), 'w') as f:
             f.write(PROBE)
-    program = Program(session, 'guard', 'probe.py', 'probe', impl_dir=session.tmpdir,
-                      args=[part for pair in attempts for part in pair], env=env, prefix=prefix)
+    program = Program(session, 'guard', 'probe.py', 'probe', impl_dir=session.tmpdir, args=[setup, attempt],
+                      env=env, prefix=prefix)
     assert program.wait_exit() == 0, program.stderr_bytes()
-    lines = program.stdout_bytes().decode('ascii').splitlines()
-    events = [e for e in program.events if not e.startswith('guard ')]
-    sections = []
-    for i in range(len(attempts)):
-        last = i + 1 == len(attempts)
-        cut = len(lines) if last or NEXT not in lines else lines.index(NEXT)
-        marks = [j for j, e in enumerate(events) if e.startswith(MARKER)]
-        mark = len(events) if last or not marks else marks[0]
-        sections.append((lines[:cut], events[:mark]))
-        lines, events = lines[cut + 1:], events[mark + 1:]
-    return sections, program
+    return program.stdout_bytes().decode('ascii').splitlines(), program
 
 
-def refusals(events):
-    return [e for e in events if e.startswith('refused')]
-
-
-@pytest.fixture(scope='module')
-def every_attempt():
-    """Every attempt of ATTEMPTS, in one run of the probe, in a network namespace of its own where the machine
-    allows (should the guard fail, no attempt can send anything): name -> (its lines, its events, the
-    probe's transcript). One run a worker instead of one an attempt: each attempt has its own sockets, its
-    own C-level calls and its own events, told apart by the probe's markers."""
-    session = Session()
-    try:
-        names = sorted(ATTEMPTS)
-        sections, program = probe_each(session, [ATTEMPTS[name][:2] for name in names],
-                                       prefix=harness.no_network_prefix())
-        transcript = program.transcript()
-        yield dict((name, section + (transcript,)) for name, section in zip(names, sections))
-    finally:
-        session.close()
+def refusals(program):
+    return [e for e in program.events if e.startswith('refused')]
 
 
 @pytest.mark.parametrize('name', sorted(ATTEMPTS))
-def test_guard_refuses_before_the_kernel_is_asked(every_attempt, name):
+def test_guard_refuses_before_the_kernel_is_asked(session, name):
     setup, attempt, outcome, state, event = ATTEMPTS[name][:5]
     c_level = (ATTEMPTS[name][5:] or ('none',))[0]
     # Should the guard fail, this attempt must still send nothing: where the machine allows, it runs in a
     # network namespace of its own, with no interface up. The kernel's answer there would be its own
     # "Network is unreachable", which the expected lines (the guard's message) tell apart.
-    lines, events, transcript = every_attempt[name]
+    lines, program = probe(session, setup, attempt, prefix=harness.no_network_prefix())
     expected = [outcome] + ([state] if state else [])
     expected.append('C-level calls: ' + c_level if audited() else 'C-level calls: not audited before Python 3.8')
-    assert lines == expected, transcript
-    assert refusals(events) == [event], transcript
+    assert lines == expected
+    assert refusals(program) == [event]
 
 
 def test_guard_lets_loopback_through_and_sees_it_at_the_c_level(session):
@@ -261,7 +209,7 @@ def test_guard_lets_loopback_through_and_sees_it_at_the_c_level(session):
     assert lines == ['done', 's: bound to 127.0.0.1, connected',
                      'C-level calls: connect 127.0.0.1' if audited()
                      else 'C-level calls: not audited before Python 3.8']
-    assert refusals(program.events) == []
+    assert refusals(program) == []
 
 
 def test_guard_binds_a_socket_that_listens_unbound_to_loopback(session):
@@ -270,7 +218,7 @@ def test_guard_binds_a_socket_that_listens_unbound_to_loopback(session):
     assert lines == ['done', 's: bound to 127.0.0.1, not connected',
                      'C-level calls: bind 127.0.0.1' if audited()
                      else 'C-level calls: not audited before Python 3.8']
-    assert refusals(program.events) == []
+    assert refusals(program) == []
 
 
 def nothing_reaches_within(sock, ms=None):
