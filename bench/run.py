@@ -593,7 +593,7 @@ def main(argv=None):
     log('wrote %s (%.0f s; the machine was %.0f%% busy, this run %.0f%%, others about %.0f%%)' % (
         os.path.relpath(path), wall1 - wall0, machine_busy * 100, ours * 100, meta['load']['others_busy'] * 100))
 
-    import report
+    from bench import report
     report.main([path])
     return 0
 
