@@ -136,9 +136,11 @@ def tool_version(argv, pattern):
 
 
 def python_shared(path):
-    """True if the interpreter is built as a shared libpython (pyenv's default: --enable-shared)."""
-    return subprocess.check_output(
-        [path, '-c', 'import sysconfig; print(sysconfig.get_config_var("Py_ENABLE_SHARED"))']).decode().strip() == '1'
+    """True if the interpreter runs from a shared libpython (pyenv's default: --enable-shared). Asked of the
+    running process, not of sysconfig: Debian's builds (3.14, 3.15 here) say Py_ENABLE_SHARED = 1 but link
+    the interpreter into the executable."""
+    probe = 'print(any("libpython" in line for line in open("/proc/self/maps")))'
+    return subprocess.check_output([path, '-c', probe]).decode().strip() == 'True'
 
 
 # -- pinning and processes ---------------------------------------------------------------------------------
