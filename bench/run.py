@@ -5,15 +5,17 @@
 Everything is measured in one run, on 127.0.0.1 only, and written to DIR/benchmarks.json; then report.py
 turns that into DIR/benchmarks.md and DIR/benchmarks-blocking.png (default DIR: docs/).
 
-* Port cost: example 2's server, the Python 2 original on 2.7 and the port on 3.6 ... 3.13, each started
-  unmodified through harness/loopback.py (harness.Session), stdout to /dev/null; one client does
-  ping-pong round trips of 16 B, 1 KiB (printable ASCII, and every byte value) and 10 KiB, and echoes of
-  1 MiB messages; every echoed byte is checked.
+* Port cost: example 2's server, the Python 2 original on 2.7 and the port on every Python 3 found here
+  (harness.interpreters.python3_versions(), 3.6 and later), each started unmodified through
+  harness/loopback.py (harness.Session), stdout to /dev/null; one client does ping-pong round trips of
+  16 B, 1 KiB (printable ASCII, and every byte value) and 10 KiB, and echoes of 1 MiB messages; every
+  echoed byte is checked.
 * The floor: socat (TCP-LISTEN ... PIPE) through the same client, and sockperf's own ping-pong, when present.
-* Blocking: N = 1, 2, 4, 8 clients connect at once, each holds its session for a fixed number of round
-  trips; when does each get its first echo?
+* Blocking: N = 1, 2, 4, 8 clients connect at once to the original on 2.7 and to the port on the newest
+  Python 3 found; each holds its session for a fixed number of round trips; when does each get its first
+  echo?
 * Placements: server and client pinned to one CPU ("same core"), to two ("cross core"), and, to show why
-  pinning, a few unpinned runs.
+  pinning, a few unpinned runs (the same two servers as for blocking).
 * Why: print_cost.py times each server's print line alone; perf record profiles each server's 1 MiB echo.
 
 The load generator is bench/echo_client.c, compiled here with cc; bench/echo_client.py is the same
@@ -36,12 +38,11 @@ import tempfile
 import time
 
 import harness  # the one way this repository starts the article's programs
+from harness.interpreters import python3_versions
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = harness.REPO
 EXAMPLE = harness.EX2
-SERVERS = [('py27', '2.7', 'py2_original')] + [
-    ('py3%d' % minor, '3.%d' % minor, 'py3_port') for minor in range(6, 14)]
 BASELINE = 'py27'
 
 # The message cases: name, size, byte pattern, warm-up round trips.
@@ -57,9 +58,14 @@ SOCKPERF_CASES = ('16 B', '1 KiB', '10 KiB')         # sockperf's ping-pong; no 
 BLOCKING_CLIENTS = (1, 2, 4, 8)
 BLOCKING_ROUNDS = 1000      # round trips each client holds its session for
 BLOCKING_SIZE = 16
-BLOCKING_SERVERS = ('py27', 'py313')
-UNPINNED_SERVERS = ('py27', 'py313')
 MAX_ROUNDS = 1000000
+
+
+def wanted_servers():
+    """(name, Python version, tree) of each server to measure: the original on 2.7 and the port on every
+    Python 3 found (3.6 and later, oldest first)."""
+    python3s = [v for v in reversed(python3_versions()) if int(v.split('.')[1]) >= 6]
+    return [('py27', '2.7', 'py2_original')] + [('py' + v.replace('.', ''), v, 'py3_port') for v in python3s]
 
 
 def log(text):
@@ -453,7 +459,7 @@ class Bench(object):
                     steps += [(self.pingpong, ('echo', placement, case, server, rep)) for server in order]
             if have_sockperf:
                 steps += [(self.sockperf, (placement, case, rep)) for rep in range(few) for case in SOCKPERF_CASES]
-        present = [s for s in UNPINNED_SERVERS if s in self.running]
+        present = self.meta['settings']['unpinned_servers']
         steps += [(self.pingpong, ('nagle', 'same core', '10 KiB', s, rep), {'ack': 'delayed'})
                   for rep in range(few) for s in present]
         steps += [(self.pingpong, ('unpinned', 'unpinned', '16 B', s, rep)) for rep in range(2 * reps) for s in present]
@@ -462,7 +468,7 @@ class Bench(object):
                 steps += [(self.pingpong, ('client_cost', 'same core', '16 B', s, rep), {'client': client})
                           for s in [BASELINE] + (['socat'] if have_socat else [])]
         steps += [(self.blocking, (n, s, rep)) for rep in range(few)
-                  for s in BLOCKING_SERVERS if s in self.running for n in BLOCKING_CLIENTS]
+                  for s in self.meta['settings']['blocking']['servers'] for n in BLOCKING_CLIENTS]
         steps += [(self.print_cost, (name, tree, path)) for name, _, tree, path in self.servers]
         if profile:
             steps += [(self.profile, (name,)) for name, _, _, _ in self.servers]
@@ -523,7 +529,7 @@ def main(argv=None):
     load0 = read_first_line('/proc/loadavg')
 
     servers = []
-    for name, version, tree in SERVERS:
+    for name, version, tree in wanted_servers():
         path = harness.find_python(version)
         if path:
             servers.append((name, version, tree, path))
@@ -531,6 +537,10 @@ def main(argv=None):
             raise SystemExit('bench: Python 2.7 is needed: every ratio is to the original on 2.7')
         else:
             notes.append('Python %s was not found, so there is no %s row.' % (version, name))
+    ports = [name for name, _, tree, _ in servers if tree == 'py3_port']
+    compared = [BASELINE] + ports[-1:]  # blocking and unpinned: the original and the port on the newest Python 3
+    log('blocking and unpinned runs: %s (the original, and the port on the newest Python 3 found)'
+        % ' and '.join(compared))
     have_socat = shutil.which('socat') is not None
     have_sockperf = shutil.which('sockperf') is not None
     if not have_socat:
@@ -560,8 +570,8 @@ def main(argv=None):
                      'cases': [{'name': c[0], 'size': c[1], 'pattern': c[2], 'warmup': c[3]} for c in CASES],
                      'cross_cases': list(CROSS_CASES), 'sockperf_cases': list(SOCKPERF_CASES),
                      'blocking': {'clients': list(BLOCKING_CLIENTS), 'rounds': BLOCKING_ROUNDS,
-                                  'size': BLOCKING_SIZE, 'servers': list(BLOCKING_SERVERS)},
-                     'unpinned_servers': list(UNPINNED_SERVERS)},
+                                  'size': BLOCKING_SIZE, 'servers': compared},
+                     'unpinned_servers': compared},
         'placements': {name: {'server_cpus': sorted(s), 'client_cpus': sorted(c)} for name, s, c in placements},
         'baseline': BASELINE,
         'notes': notes,
