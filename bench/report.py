@@ -16,8 +16,20 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 PLOT = 'benchmarks-blocking.png'
 METHOD = 'benchmarks-method.md'  # how it is measured, beside this page
-PORTS_THAT_MUST_KEEP_UP = ('py311', 'py312', 'py313')
+KEEP_UP_FROM = (3, 11)  # on this Python and later the port must not be slower than the original
 MARGIN = 0.03  # "slower" means: by more than this, and beyond the run-to-run spread
+
+
+# -- servers: py27 (the original), py36 ... (the port), six-py27, six-py36 ... (py23_six, the straddle) ---------
+
+def is_straddle(name):
+    return name.startswith('six-')
+
+
+def python_of(name):
+    """(major, minor) of the Python a server runs on, from its name: py27 -> (2, 7), six-py315 -> (3, 15)."""
+    digits = name.split('py')[-1]
+    return int(digits[0]), int(digits[1:])
 
 
 # -- numbers -----------------------------------------------------------------------------------------------
@@ -109,17 +121,25 @@ class Page(object):
         self.cases = [c['name'] for c in self.meta['settings']['cases']]
         self.size = {c['name']: c['size'] for c in self.meta['settings']['cases']}
         self.base = self.meta['baseline']
-        self.pythons = [n for n in sorted(self.meta['interpreters'], key=self.order)]
-        self.ports = [n for n in self.pythons if n != self.base]
+        self.pythons = sorted(self.meta['interpreters'], key=self.order)  # every Python server
+        self.ports = [n for n in self.pythons if n != self.base and not is_straddle(n)]
+        self.straddles = [n for n in self.pythons if is_straddle(n)]
+        self.must_keep_up = [n for n in self.ports if python_of(n) >= KEEP_UP_FROM]
+        # the straddle is compared on 2.7 and on the same newer Pythons
+        self.straddles_compared = [n for n in self.straddles
+                                   if python_of(n) == (2, 7) or python_of(n) >= KEEP_UP_FROM]
 
     @staticmethod
     def order(name):
-        return (0, 0) if name == 'py27' else (1, int(name[3:]))
+        """The original, the port from 3.6 up, then the straddle from 2.7 up."""
+        return (is_straddle(name),) + python_of(name)
 
     def label(self, name):
         if name in self.meta['interpreters']:
             v = self.meta['interpreters'][name]
-            return ('original, Python %s' if name == self.base else 'port, Python %s') % v
+            if name == self.base:
+                return 'original, Python %s' % v
+            return ('straddle, Python %s' if is_straddle(name) else 'port, Python %s') % v
         return {'socat': 'socat (native echo)', 'sockperf': 'sockperf (native ping-pong)'}.get(name, name)
 
     def add(self, *lines):
@@ -140,9 +160,24 @@ class Page(object):
     def metric(self, case):
         return mbps if self.size[case] >= 1 << 20 else rate
 
-    def servers_in(self, placement):
+    def servers_in(self, placement, wanted=None):
+        """The servers measured in this placement, in the page's order; only those of ``wanted`` if given."""
         names = set(r['server'] for r in pick(self.echo, placement=placement))
-        return [n for n in self.pythons + ['socat', 'sockperf'] if n in names]
+        return [n for n in self.pythons + ['socat', 'sockperf'] if n in names and (wanted is None or n in wanted)]
+
+    def newest_port(self):
+        """The port in the blocking and unpinned runs: on the newest Python 3 found (None: none found)."""
+        ports = [s for s in self.meta['settings']['blocking']['servers'] if s != self.base]
+        return ports[-1] if ports else None
+
+    def compared(self):
+        """Who the blocking and unpinned runs compare, in words."""
+        newest = self.newest_port()
+        return 'the original on 2.7' + (' and the port on the newest Python 3 found, %s' % (
+            self.meta['interpreters'][newest]) if newest else '')
+
+    def six_text(self):
+        return 'six %s (the bench env\'s, on `PYTHONPATH`)' % self.meta['six']
 
     def where(self, placement):
         p = self.meta['placements'][placement]
@@ -157,11 +192,14 @@ class Page(object):
                  'in [`benchmarks.json`](benchmarks.json). Do not edit this page: rerun the env. How it is '
                  'measured: [%s](%s).' % (m['date'], METHOD, METHOD), '')
         mach = m['machine']
+        plain = [n for n in self.pythons if not is_straddle(n)]
         rows = [('CPU', '%s, %d CPUs (%s)' % (mach['cpu'], mach['cpus'], mach['arch'])),
                 ('kernel', '%s (%s)' % (mach['kernel'], mach['os'])),
-                ('interpreters', ', '.join('%s %s' % (n, m['interpreters'][n]) for n in self.pythons)),
+                ('interpreters', ', '.join('%s %s' % (n, m['interpreters'][n]) for n in plain)),
                 ('builds', 'shared `libpython` (`--enable-shared`, pyenv\'s default): %s' % (
-                    ', '.join(n for n in self.pythons if m.get('shared_libpython', {}).get(n)) or 'none')),
+                    ', '.join(n for n in plain if m.get('shared_libpython', {}).get(n)) or 'none')),
+                ('straddle', 'py23_six on %s, with %s' % (', '.join('%d.%d' % python_of(n) for n in self.straddles),
+                                                          self.six_text()) if self.straddles else 'not measured'),
                 ('native floor', ', '.join('%s %s' % (t, m['tools'][t]) for t in ('socat', 'sockperf')
                                            if m['tools'].get(t)) or 'none installed'),
                 ('load generator', '`bench/echo_client.c`, built with %s' % m['tools']['cc']),
@@ -188,7 +226,7 @@ class Page(object):
             metric = self.metric(case)
             base = stat(self.echo, metric, placement=same, case=case, server=self.base)
             ratios = ['%s %s' % (port, ratio(stat(self.echo, metric, placement=same, case=case, server=port), base))
-                      for port in PORTS_THAT_MUST_KEEP_UP if port in self.ports]
+                      for port in self.must_keep_up]
             parts.append('%s: %s' % (case, ', '.join(ratios)))
         bullets.append('**Is Python 3 slower for this code?** Throughput of the port relative to the original '
                        '(×1.00 = the same; same core) — ' + '; '.join(parts) + '. ' + (
@@ -196,12 +234,32 @@ class Page(object):
                            '%d %%, with the min–max ranges apart).' % (100 * MARGIN) if not slower else
                            'Slower by more than %d %%, with the min–max ranges apart: %s; see "Where the time goes" '
                            'below.' % (100 * MARGIN, ', '.join('%s at %s' % s for s in slower))))
-        bullets += [b for b in (self.why_sentence(), self.floor_sentence(same), self.nagle_sentence(),
+        bullets += [b for b in (self.straddle_sentence(same), self.why_sentence(), self.floor_sentence(same),
+                                self.nagle_sentence(),
                                 self.blocking_sentence(), self.placement_sentence(), self.client_sentence()) if b]
         for b in bullets:
             self.add('- ' + b)
         self.add('')
         self.slower = slower
+
+    def straddle_sentence(self, placement):
+        """py23_six against the original on 2.7: on 2.7, and on the Pythons the port must keep up on."""
+        if not self.straddles_compared:
+            return None
+        parts = []
+        for case in self.cases_in(placement):
+            metric = self.metric(case)
+            base = stat(self.echo, metric, placement=placement, case=case, server=self.base)
+            parts.append('%s: %s' % (case, ', '.join(
+                '%s %s' % (n, ratio(stat(self.echo, metric, placement=placement, case=case, server=n), base))
+                for n in self.straddles_compared)))
+        slower = self.slower_in(placement, self.straddles_compared)
+        return ('**And the straddle?** py23_six, one source for 2.7 and 3.x with %s, relative to the original on '
+                '2.7 (%s) — %s. %s Every Python: "Straddle cost" below.' % (
+                    self.six_text(), placement, '; '.join(parts),
+                    'On 2.7 and on 3.11+ it is nowhere slower than the original.' if not slower else
+                    'Slower by more than %d %%, with the min–max ranges apart: %s.' % (
+                        100 * MARGIN, ', '.join('%s at %s' % s for s in slower))))
 
     def print_cost(self, name):
         rows = [r for r in self.data.get('print_cost', []) if r['server'] == name]
@@ -220,7 +278,7 @@ class Page(object):
         ports = [(p, self.print_cost(p)) for p in self.ports if self.print_cost(p)]
         if not base or not ports:
             return None
-        new = [c['print_us']['1024'] for p, c in ports if p in PORTS_THAT_MUST_KEEP_UP] or [
+        new = [c['print_us']['1024'] for p, c in ports if p in self.must_keep_up] or [
             c['print_us']['1024'] for _, c in ports]
         return ('**Where the time goes.** Per piece of up to 1 KiB the server makes one `recv`, one `print` and '
                 'one `sendall`; the two system calls and the loopback TCP path under them are most of its CPU '
@@ -251,11 +309,14 @@ class Page(object):
             kernel = [us.get('kernel', 0) for _, us in profiles]
             interp = dict((n, us.get('interpreter', 0)) for n, us in profiles)
             ld = dict((n, us.get('dynamic linker', 0)) for n, us in profiles)
-            ported = [v for n, v in interp.items() if n != self.base]
+            ported = [interp[n] for n in self.ports if n in interp]
+            straddled = [interp[n] for n in self.straddles if n in interp]
             text = 'The kernel\'s part is %.0f–%.0f µs for all of them. The interpreter\'s part is %.0f µs on 2.7' % (
                 min(kernel), max(kernel), interp.get(self.base, 0))
             if ported:
                 text += ' and %.0f–%.0f µs on the ports' % (min(ported), max(ported))
+            if straddled:
+                text += ', %.0f–%.0f µs on the straddle' % (min(straddled), max(straddled))
             text += '.'
             total = sum(dict(profiles).get(self.base, {}).values()) or 1.0
             heavy_ld = [n for n, _ in profiles if ld.get(n, 0) > 0.005 * total]
@@ -274,7 +335,7 @@ class Page(object):
             base = self.print_cost(self.base)
             self.add('**The print line alone**, as published, on each interpreter (`bench/print_cost.py`: the '
                      'server\'s own lines before `HOST =`, then its `print` line in a loop, stdout to /dev/null, '
-                     'on the server\'s CPU), in µs per call; for the port also its parts: the Latin-1 decode '
+                     'on the server\'s CPU), in µs per call; on Python 3 also its parts: the Latin-1 decode '
                      'alone, and the same bytes written with one `sys.stdout.buffer.write()`:', '')
             big = [c for c in self.cases if self.size[c] >= 1 << 20 and c in self.cases_in('same core')]
             big = big[0] if big else None
@@ -295,7 +356,7 @@ class Page(object):
             if big:
                 header += ['%d print lines, ms more than 2.7' % pieces, 'server CPU per %s, ms more than 2.7' % big]
             self.table(header, rows)
-            ports = [c for n, c in costs if n != self.base]
+            ports = [c for n, c in costs if n in self.ports]
             if base and ports:
                 lo = min(c['print_us']['1024'] for c in ports)
                 hi = max(c['print_us']['1024'] for c in ports)
@@ -317,6 +378,27 @@ class Page(object):
                         two(lo - base['print_us']['1024']), two(hi - base['print_us']['1024']),
                         self.base_cpu_16()))
                 self.add(text, '')
+            self.straddle_print_sentence(costs)
+
+    def straddle_print_sentence(self, costs):
+        """The straddle's print line against the original's on 2.7 and the port's on Python 3."""
+        base = self.print_cost(self.base)
+        ports = [c['print_us']['1024'] for n, c in costs if n in self.ports]
+        on2 = [c for n, c in costs if is_straddle(n) and python_of(n)[0] == 2]
+        on3 = [c['print_us']['1024'] for n, c in costs if is_straddle(n) and python_of(n)[0] == 3]
+        if not base or not (on2 or on3):
+            return
+        text = 'The straddle\'s line is `%s`.' % [c for n, c in costs if is_straddle(n)][0]['line']
+        if on2:
+            text += (' On 2.7 it is a call of the print function (the script\'s `from __future__ import '
+                     'print_function`), and `six.ensure_str` hands the `str` back as it is: %s µs per 1 KiB call, '
+                     'against %s µs for the original\'s print statement.' % (
+                         two(on2[0]['print_us']['1024']), two(base['print_us']['1024'])))
+        if on3 and ports:
+            text += (' On Python 3 `six.ensure_str` decodes as the port\'s line does, and prints to the same Latin-1 '
+                     '`TextIOWrapper`: %s–%s µs, against %s–%s µs for the port\'s line.' % (
+                         two(min(on3)), two(max(on3)), two(min(ports)), two(max(ports))))
+        self.add(text, '')
 
     def base_cpu_16(self):
         s = stat(self.echo, cpu_us, placement='same core', case='16 B', server=self.base)
@@ -383,16 +465,19 @@ class Page(object):
             total = Stat([max(c['done_ns'] for c in r['clients']) / 1e6 for r in spans])
             text += (' Meanwhile the server sits idle in `accept()`: it serves the %d sessions in about %s ms of '
                      'the %s ms it takes until the last client is done.' % (nmax, one(busy.median), one(total.median)))
-        text += ' The port behaves the same (table below): this is the design, not the interpreter.'
+        if self.newest_port():
+            text += (' The port on Python %s behaves the same (table below): this is the design, not the '
+                     'interpreter.' % self.meta['interpreters'][self.newest_port()])
         return text
 
-    def slower_in(self, placement):
-        """[(port, case)] where a port on 3.11+ is slower than the original (see verdict())."""
+    def slower_in(self, placement, servers=None):
+        """[(server, case)] where one of ``servers`` (default: the port on 3.11+) is slower than the original
+        (see verdict())."""
         out = []
         for case in self.cases_in(placement):
             metric = self.metric(case)
             base = stat(self.echo, metric, placement=placement, case=case, server=self.base)
-            for port in PORTS_THAT_MUST_KEEP_UP:
+            for port in self.must_keep_up if servers is None else servers:
                 if verdict(stat(self.echo, metric, placement=placement, case=case, server=port), base) == 'slower':
                     out.append((port, case))
         return out
@@ -451,9 +536,22 @@ class Page(object):
                 'trip is the server.' % (two(c.median), two(p.median), ratio(rp, rc)))
 
     def port_tables(self, placement):
-        cases = self.cases_in(placement)
-        servers = self.servers_in(placement)
         self.add('## Port cost, %s (%s)' % (placement, self.where(placement)), '')
+        self.echo_tables(placement, [self.base] + self.ports + ['socat', 'sockperf'])
+
+    def straddle_tables(self, placement):
+        if not self.servers_in(placement, self.straddles):
+            return
+        self.add('## Straddle cost, %s (%s)' % (placement, self.where(placement)), '')
+        self.add('py23_six\'s server, one source for Python 2.7 and 3.x, with %s, on each interpreter; measured '
+                 'in the same run as the port and compared with the same original on 2.7 (first row).' %
+                 self.six_text(), '')
+        self.echo_tables(placement, [self.base] + self.straddles)
+
+    def echo_tables(self, placement, wanted):
+        """Throughput, latency and CPU (and the floor, if natives are among them) of the servers ``wanted``."""
+        cases = self.cases_in(placement)
+        servers = self.servers_in(placement, wanted)
         self.add('Round trips per second (1 MiB: MB/s of echoed payload, 10^6 bytes, one way), median of the '
                  'repetitions (min–max), and the ratio of medians to the original on 2.7 (higher is faster).', '')
         header = ['server']
@@ -473,7 +571,7 @@ class Page(object):
         small = [c for c in cases if self.size[c] < 1 << 20]
         self.add('Latency of one round trip, p50 / p99 in µs (medians of the repetitions), and the server\'s CPU '
                  'time per round trip in µs (from `/proc/PID/schedstat`, user and kernel, during the measured '
-                 'round trips; not available for sockperf).', '')
+                 'round trips%s).' % ('; not available for sockperf' if 'sockperf' in servers else ''), '')
         header = ['server'] + ['%s p50 / p99' % c for c in small] + ['%s CPU' % c for c in small]
         rows = []
         for server in servers:
@@ -519,11 +617,11 @@ class Page(object):
         b = self.meta['settings']['blocking']
         nmax = max(b['clients'])
         self.add('## Blocking, quantified', '')
-        self.add('N clients connect at once (non-blocking `connect()`s in a row) to example 2\'s server; each, once '
-                 'connected, holds its session for %d round trips of %d B, then closes. Time from the first '
-                 '`connect()` to each client\'s first echo, in ms, clients in the order they were served; median '
-                 'of %d runs (min–max), %s.' % (b['rounds'], b['size'], len(set(r['rep'] for r in rows)),
-                                                self.where('same core')), '')
+        self.add('N clients connect at once (non-blocking `connect()`s in a row) to example 2\'s server (%s); '
+                 'each, once connected, holds its session for %d round trips of %d B, then closes. Time from the '
+                 'first `connect()` to each client\'s first echo, in ms, clients in the order they were served; '
+                 'median of %d runs (min–max), %s.' % (self.compared(), b['rounds'], b['size'],
+                                                      len(set(r['rep'] for r in rows)), self.where('same core')), '')
         table = self.blocking_table_data()
         header = ['server', 'N'] + ['client %d' % k for k in range(1, nmax + 1)] + ['one session']
         out = []
@@ -552,7 +650,7 @@ class Page(object):
         if not rows:
             return
         self.add('## Why pinning: the same measurement, three placements', '')
-        self.add('16 B round trips per second, median (min–max) over the repetitions.', '')
+        self.add('16 B round trips per second, median (min–max) over the repetitions; %s.' % self.compared(), '')
         header = ['server', 'same core', 'cross core', 'unpinned', 'unpinned max / min']
         out = []
         for server in sorted(set(r['server'] for r in rows), key=self.order):
@@ -587,6 +685,8 @@ class Page(object):
         self.summary()
         for placement in self.placements():
             self.port_tables(placement)
+        for placement in self.placements():
+            self.straddle_tables(placement)
         self.where_time_goes()
         self.blocking()
         self.unpinned()
