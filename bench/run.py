@@ -10,6 +10,9 @@ turns that into DIR/benchmarks.md and DIR/benchmarks-blocking.png (default DIR: 
   harness/loopback.py (harness.Session), stdout to /dev/null; one client does ping-pong round trips of
   16 B, 1 KiB (printable ASCII, and every byte value) and 10 KiB, and echoes of 1 MiB messages; every
   echoed byte is checked.
+* Straddle cost: the same for py23_six's server (one source for 2.7 and 3.x, with six) on 2.7 and on each
+  Python 3: six-py27, six-py36 ... The bare interpreters have no six, so these servers get the bench
+  env's six.py alone on PYTHONPATH.
 * The floor: socat (TCP-LISTEN ... PIPE) through the same client, and sockperf's own ping-pong, when present.
 * Blocking: N = 1, 2, 4, 8 clients connect at once to the original on 2.7 and to the port on the newest
   Python 3 found; each holds its session for a fixed number of round trips; when does each get its first
@@ -37,6 +40,8 @@ import sys
 import tempfile
 import time
 
+import six  # the bench env's (tox.ini), copied for py23_six's servers: see copy_six()
+
 import harness  # the one way this repository starts the article's programs
 from harness.interpreters import python3_versions
 
@@ -63,9 +68,19 @@ MAX_ROUNDS = 1000000
 
 def wanted_servers():
     """(name, Python version, tree) of each server to measure: the original on 2.7 and the port on every
-    Python 3 found (3.6 and later, oldest first)."""
+    Python 3 found (3.6 and later, oldest first), then py23_six on 2.7 and on each of those."""
     python3s = [v for v in reversed(python3_versions()) if int(v.split('.')[1]) >= 6]
-    return [('py27', '2.7', 'py2_original')] + [('py' + v.replace('.', ''), v, 'py3_port') for v in python3s]
+    plain = [('py27', '2.7', 'py2_original')] + [('py' + v.replace('.', ''), v, 'py3_port') for v in python3s]
+    return plain + [('six-' + name, version, 'py23_six') for name, version, _ in plain]
+
+
+def copy_six(build):
+    """A folder holding only the bench env's six.py, for the PYTHONPATH of py23_six's servers: py23_six
+    imports six, and the bare interpreters have none."""
+    folder = os.path.join(build, 'six')
+    os.mkdir(folder)
+    shutil.copy(six.__file__, folder)
+    return folder
 
 
 def log(text):
@@ -332,15 +347,22 @@ class Bench(object):
         self.running = {}
         self.client = compile_client(build)
         self.py_client = [sys.executable, os.path.join(HERE, 'echo_client.py')]
+        self.six_folder = copy_six(build)
+
+    def server_env(self, tree):
+        """What a server's environment adds to the suite's (harness.child_environment): six for py23_six."""
+        return {'PYTHONPATH': self.six_folder} if tree == 'py23_six' else {}
 
     def start_servers(self):
         log('starting %d servers through harness/loopback.py ...' % len(self.servers))
         for name, version, tree, path in self.servers:
-            program = self.session.server(EXAMPLE, role='server %s' % name, python=path,
+            env = self.server_env(tree)
+            program = self.session.server(EXAMPLE, role='server %s' % name, python=path, env=env,
                                           impl_dir=os.path.join(REPO, tree), stdout_path=os.devnull)
             self.running[name] = program
-            log('  %s: Python %s, %s/%s/server4.py, port %d' % (
-                name, self.meta['interpreters'][name], tree, EXAMPLE, program.port))
+            log('  %s: Python %s, %s/%s/server4.py, port %d%s' % (
+                name, self.meta['interpreters'][name], tree, EXAMPLE, program.port,
+                ', six %s on PYTHONPATH' % self.meta['six'] if env else ''))
 
     def close(self):
         self.session.close()
@@ -415,7 +437,8 @@ class Bench(object):
         cpus = self.placements['same core'][0]
         with open(os.devnull, 'wb') as devnull:
             subprocess.check_call([path, os.path.join(HERE, 'print_cost.py'), script, result], stdout=devnull,
-                                  env=harness.child_environment(), preexec_fn=lambda: os.sched_setaffinity(0, cpus))
+                                  env=harness.child_environment(self.server_env(tree)),
+                                  preexec_fn=lambda: os.sched_setaffinity(0, cpus))
         with open(result) as f:
             r = json.load(f)
         r['server'] = name
@@ -574,6 +597,7 @@ def main(argv=None):
                      'unpinned_servers': compared},
         'placements': {name: {'server_cpus': sorted(s), 'client_cpus': sorted(c)} for name, s, c in placements},
         'baseline': BASELINE,
+        'six': six.__version__,
         'notes': notes,
     }
     for note in notes:
