@@ -10,6 +10,7 @@ uses /dev/null, as for the servers). On Python 3 it also times the line's parts:
 and the same bytes written with one ``sys.stdout.buffer.write()``. No socket is opened. Writes the best
 per-call times in microseconds to RESULT_JSON; stdout is for the print line only.
 """
+import __future__
 import json
 import sys
 import timeit
@@ -25,11 +26,18 @@ def lines_of(script):
         return f.read().splitlines()
 
 
+def future_flags(namespace):
+    """The compiler flags of the script's ``from __future__ import ...`` lines (py23_six's print_function: on
+    Python 2 its print line is a call, not a statement printing a tuple)."""
+    return sum(value.compiler_flag for value in namespace.values() if isinstance(value, __future__._Feature))
+
+
 def best_per_call(stmt, namespace):
-    """Microseconds per execution of stmt, in a loop compiled in the script's namespace; best of REPEATS."""
+    """Microseconds per execution of stmt, in a loop compiled in the script's namespace, as the script's own
+    lines are (its __future__ imports hold); best of REPEATS."""
     namespace['_range'] = range if sys.version_info[0] >= 3 else xrange  # noqa: F821 (Python 2)
-    exec(compile('def _loop(_n):\n    for _i in _range(_n):\n        %s\n' % stmt, '<print line>', 'exec'),
-         namespace)
+    exec(compile('def _loop(_n):\n    for _i in _range(_n):\n        %s\n' % stmt, '<print line>', 'exec',
+                 future_flags(namespace), True), namespace)
     loop, clock = namespace['_loop'], timeit.default_timer
 
     def run(n):

@@ -5,15 +5,20 @@
 Everything is measured in one run, on 127.0.0.1 only, and written to DIR/benchmarks.json; then report.py
 turns that into DIR/benchmarks.md and DIR/benchmarks-blocking.png (default DIR: docs/).
 
-* Port cost: example 2's server, the Python 2 original on 2.7 and the port on 3.6 ... 3.13, each started
-  unmodified through harness/loopback.py (harness.Session), stdout to /dev/null; one client does
-  ping-pong round trips of 16 B, 1 KiB (printable ASCII, and every byte value) and 10 KiB, and echoes of
-  1 MiB messages; every echoed byte is checked.
+* Port cost: example 2's server, the Python 2 original on 2.7 and the port on every Python 3 found here
+  (harness.interpreters.python3_versions(), 3.6 and later), each started unmodified through
+  harness/loopback.py (harness.Session), stdout to /dev/null; one client does ping-pong round trips of
+  16 B, 1 KiB (printable ASCII, and every byte value) and 10 KiB, and echoes of 1 MiB messages; every
+  echoed byte is checked.
+* Straddle cost: the same for py23_six's server (one source for 2.7 and 3.x, with six) on 2.7 and on each
+  Python 3: six-py27, six-py36 ... The bare interpreters have no six, so these servers get the bench
+  env's six.py alone on PYTHONPATH.
 * The floor: socat (TCP-LISTEN ... PIPE) through the same client, and sockperf's own ping-pong, when present.
-* Blocking: N = 1, 2, 4, 8 clients connect at once, each holds its session for a fixed number of round
-  trips; when does each get its first echo?
+* Blocking: N = 1, 2, 4, 8 clients connect at once to the original on 2.7 and to the port on the newest
+  Python 3 found; each holds its session for a fixed number of round trips; when does each get its first
+  echo?
 * Placements: server and client pinned to one CPU ("same core"), to two ("cross core"), and, to show why
-  pinning, a few unpinned runs.
+  pinning, a few unpinned runs (the same two servers as for blocking).
 * Why: print_cost.py times each server's print line alone; perf record profiles each server's 1 MiB echo.
 
 The load generator is bench/echo_client.c, compiled here with cc; bench/echo_client.py is the same
@@ -35,13 +40,14 @@ import sys
 import tempfile
 import time
 
+import six  # the bench env's (tox.ini), copied for py23_six's servers: see copy_six()
+
 import harness  # the one way this repository starts the article's programs
+from harness.interpreters import python3_versions
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = harness.REPO
 EXAMPLE = harness.EX2
-SERVERS = [('py27', '2.7', 'py2_original')] + [
-    ('py3%d' % minor, '3.%d' % minor, 'py3_port') for minor in range(6, 14)]
 BASELINE = 'py27'
 
 # The message cases: name, size, byte pattern, warm-up round trips.
@@ -57,9 +63,24 @@ SOCKPERF_CASES = ('16 B', '1 KiB', '10 KiB')         # sockperf's ping-pong; no 
 BLOCKING_CLIENTS = (1, 2, 4, 8)
 BLOCKING_ROUNDS = 1000      # round trips each client holds its session for
 BLOCKING_SIZE = 16
-BLOCKING_SERVERS = ('py27', 'py313')
-UNPINNED_SERVERS = ('py27', 'py313')
 MAX_ROUNDS = 1000000
+
+
+def wanted_servers():
+    """(name, Python version, tree) of each server to measure: the original on 2.7 and the port on every
+    Python 3 found (3.6 and later, oldest first), then py23_six on 2.7 and on each of those."""
+    python3s = [v for v in reversed(python3_versions()) if int(v.split('.')[1]) >= 6]
+    plain = [('py27', '2.7', 'py2_original')] + [('py' + v.replace('.', ''), v, 'py3_port') for v in python3s]
+    return plain + [('six-' + name, version, 'py23_six') for name, version, _ in plain]
+
+
+def copy_six(build):
+    """A folder holding only the bench env's six.py, for the PYTHONPATH of py23_six's servers: py23_six
+    imports six, and the bare interpreters have none."""
+    folder = os.path.join(build, 'six')
+    os.mkdir(folder)
+    shutil.copy(six.__file__, folder)
+    return folder
 
 
 def log(text):
@@ -136,9 +157,11 @@ def tool_version(argv, pattern):
 
 
 def python_shared(path):
-    """True if the interpreter is built as a shared libpython (pyenv's default: --enable-shared)."""
-    return subprocess.check_output(
-        [path, '-c', 'import sysconfig; print(sysconfig.get_config_var("Py_ENABLE_SHARED"))']).decode().strip() == '1'
+    """True if the interpreter runs from a shared libpython (pyenv's default: --enable-shared). Asked of the
+    running process, not of sysconfig: Debian's builds (3.14, 3.15 here) say Py_ENABLE_SHARED = 1 but link
+    the interpreter into the executable."""
+    probe = 'print(any("libpython" in line for line in open("/proc/self/maps")))'
+    return subprocess.check_output([path, '-c', probe]).decode().strip() == 'True'
 
 
 # -- pinning and processes ---------------------------------------------------------------------------------
@@ -324,15 +347,22 @@ class Bench(object):
         self.running = {}
         self.client = compile_client(build)
         self.py_client = [sys.executable, os.path.join(HERE, 'echo_client.py')]
+        self.six_folder = copy_six(build)
+
+    def server_env(self, tree):
+        """What a server's environment adds to the suite's (harness.child_environment): six for py23_six."""
+        return {'PYTHONPATH': self.six_folder} if tree == 'py23_six' else {}
 
     def start_servers(self):
         log('starting %d servers through harness/loopback.py ...' % len(self.servers))
         for name, version, tree, path in self.servers:
-            program = self.session.server(EXAMPLE, role='server %s' % name, python=path,
+            env = self.server_env(tree)
+            program = self.session.server(EXAMPLE, role='server %s' % name, python=path, env=env,
                                           impl_dir=os.path.join(REPO, tree), stdout_path=os.devnull)
             self.running[name] = program
-            log('  %s: Python %s, %s/%s/server4.py, port %d' % (
-                name, self.meta['interpreters'][name], tree, EXAMPLE, program.port))
+            log('  %s: Python %s, %s/%s/server4.py, port %d%s' % (
+                name, self.meta['interpreters'][name], tree, EXAMPLE, program.port,
+                ', six %s on PYTHONPATH' % self.meta['six'] if env else ''))
 
     def close(self):
         self.session.close()
@@ -407,7 +437,8 @@ class Bench(object):
         cpus = self.placements['same core'][0]
         with open(os.devnull, 'wb') as devnull:
             subprocess.check_call([path, os.path.join(HERE, 'print_cost.py'), script, result], stdout=devnull,
-                                  env=harness.child_environment(), preexec_fn=lambda: os.sched_setaffinity(0, cpus))
+                                  env=harness.child_environment(self.server_env(tree)),
+                                  preexec_fn=lambda: os.sched_setaffinity(0, cpus))
         with open(result) as f:
             r = json.load(f)
         r['server'] = name
@@ -451,7 +482,7 @@ class Bench(object):
                     steps += [(self.pingpong, ('echo', placement, case, server, rep)) for server in order]
             if have_sockperf:
                 steps += [(self.sockperf, (placement, case, rep)) for rep in range(few) for case in SOCKPERF_CASES]
-        present = [s for s in UNPINNED_SERVERS if s in self.running]
+        present = self.meta['settings']['unpinned_servers']
         steps += [(self.pingpong, ('nagle', 'same core', '10 KiB', s, rep), {'ack': 'delayed'})
                   for rep in range(few) for s in present]
         steps += [(self.pingpong, ('unpinned', 'unpinned', '16 B', s, rep)) for rep in range(2 * reps) for s in present]
@@ -460,7 +491,7 @@ class Bench(object):
                 steps += [(self.pingpong, ('client_cost', 'same core', '16 B', s, rep), {'client': client})
                           for s in [BASELINE] + (['socat'] if have_socat else [])]
         steps += [(self.blocking, (n, s, rep)) for rep in range(few)
-                  for s in BLOCKING_SERVERS if s in self.running for n in BLOCKING_CLIENTS]
+                  for s in self.meta['settings']['blocking']['servers'] for n in BLOCKING_CLIENTS]
         steps += [(self.print_cost, (name, tree, path)) for name, _, tree, path in self.servers]
         if profile:
             steps += [(self.profile, (name,)) for name, _, _, _ in self.servers]
@@ -521,7 +552,7 @@ def main(argv=None):
     load0 = read_first_line('/proc/loadavg')
 
     servers = []
-    for name, version, tree in SERVERS:
+    for name, version, tree in wanted_servers():
         path = harness.find_python(version)
         if path:
             servers.append((name, version, tree, path))
@@ -529,6 +560,10 @@ def main(argv=None):
             raise SystemExit('bench: Python 2.7 is needed: every ratio is to the original on 2.7')
         else:
             notes.append('Python %s was not found, so there is no %s row.' % (version, name))
+    ports = [name for name, _, tree, _ in servers if tree == 'py3_port']
+    compared = [BASELINE] + ports[-1:]  # blocking and unpinned: the original and the port on the newest Python 3
+    log('blocking and unpinned runs: %s (the original, and the port on the newest Python 3 found)'
+        % ' and '.join(compared))
     have_socat = shutil.which('socat') is not None
     have_sockperf = shutil.which('sockperf') is not None
     if not have_socat:
@@ -558,10 +593,11 @@ def main(argv=None):
                      'cases': [{'name': c[0], 'size': c[1], 'pattern': c[2], 'warmup': c[3]} for c in CASES],
                      'cross_cases': list(CROSS_CASES), 'sockperf_cases': list(SOCKPERF_CASES),
                      'blocking': {'clients': list(BLOCKING_CLIENTS), 'rounds': BLOCKING_ROUNDS,
-                                  'size': BLOCKING_SIZE, 'servers': list(BLOCKING_SERVERS)},
-                     'unpinned_servers': list(UNPINNED_SERVERS)},
+                                  'size': BLOCKING_SIZE, 'servers': compared},
+                     'unpinned_servers': compared},
         'placements': {name: {'server_cpus': sorted(s), 'client_cpus': sorted(c)} for name, s, c in placements},
         'baseline': BASELINE,
+        'six': six.__version__,
         'notes': notes,
     }
     for note in notes:
@@ -593,7 +629,7 @@ def main(argv=None):
     log('wrote %s (%.0f s; the machine was %.0f%% busy, this run %.0f%%, others about %.0f%%)' % (
         os.path.relpath(path), wall1 - wall0, machine_busy * 100, ours * 100, meta['load']['others_busy'] * 100))
 
-    import report
+    from bench import report
     report.main([path])
     return 0
 
