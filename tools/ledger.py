@@ -2,7 +2,8 @@
 """The ledgers, read as data; and the diffs they account for. Python 2.7 and 3.
 
 Used by tools/diff.py (to link each change to its ledger entry) and by shared_tests/test_repository_ledger.py
-(every changed line has an entry; every test the ledger names exists).
+(every changed line has an entry; every test the ledger names exists; the listing, the line ranges and the
+index are true).
 
 Two pairs of trees, each with its ledger (PAIRS): py2_original -> py3_port, the port, in MIGRATION.md, and
 py2_original -> py23_six, the straddle that runs on 2.7 and 3.x, in MIGRATION-py23_six.md. An entry of a
@@ -17,9 +18,17 @@ ledger is a level-3 heading with an anchor, then, in any order:
     **Variant:** `mutants/NAME.patch`, ...: the port without this change, as a porter would write it
                  (tools/mutants.py); "changes nothing observable" in the field declares a style choice,
                  whose variant must pass every test
+    **Lines:** 10–18, 23          lines of the listing (below) that are this entry's, on the new tree's side
+    **Needed by:** any port ...   who needs the change: "any port", "fidelity only" or "style only"
 
-An entry with quoted lines is a change (``is_change``); the entries of "What cannot be kept" and of the
-flaws quote none.
+An entry with quoted lines (or lines of the listing) is a change (``is_change``); the entries of "What cannot
+be kept" and of the flaws quote none.
+
+The listing: a ledger may show one program of the new tree whole, once, under a heading with the anchor
+LISTING_ANCHOR, in a fenced block whose lines are "NN  text" (NN the line's number in LISTING_FILE). An
+entry's **Lines:** names lines of it, which count as quoted on the new tree's side (``Ledger.listing``).
+
+The index: the section with the anchor INDEX_ANCHOR links to every entry (``Ledger.index_links``).
 
 A label that names the new tree in parentheses, e.g. "Python 2 and 3 (py23_six):", is the new tree's side.
 A quoted line matches a line of a file when both are equal without their leading and trailing white space.
@@ -30,6 +39,7 @@ import difflib
 import io
 import os
 import re
+from collections import OrderedDict
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -53,7 +63,14 @@ LEDGER = os.path.join(REPO, PORT.ledger)
 ENTRY = re.compile(r'^### <a id="([a-z0-9-]+)"></a>(.*)$')
 ANCHOR = re.compile(r'<a id="([a-z0-9-]+)"></a>')
 SIDE = re.compile(r'^Python ([23])\b.*:\s*$')
-FIELD = re.compile(r'^\*\*(Where|Why|Proven by|Variant):\*\*(.*)$')
+FIELD = re.compile(r'^\*\*(Where|Why|Proven by|Variant|Lines|Needed by):\*\*(.*)$')
+LINK = re.compile(r'\]\(#([a-z0-9-]+)\)')
+LISTING_ANCHOR = 'client-listing'
+LISTING_FILE = 'example1_interactive/client4.py'  # in the new tree of the ledger that shows it
+LISTING_LINE = re.compile(r'^\s*(\d+)(?:  (.*))?$')
+LINE_RANGE = re.compile(r'(\d+)(?:\s*[\u2013-]\s*(\d+))?')
+INDEX_ANCHOR = 'index'
+NEEDED = ('any port', 'fidelity only', 'style only')
 VARIANT = re.compile(r'`(mutants/[\w.-]+(?:\.patch|/))`')
 UNOBSERVABLE = 'changes nothing observable'
 TEST_ID = re.compile(r'`(shared_tests/[\w/]+\.py(?:::[\w\[\]/.,-]+)+)`')
@@ -66,7 +83,7 @@ def read_lines(tree, name):
 
 
 def file_pairs():
-    """The relative paths of the programs, the same in every tree (README.md, "Layout")."""
+    """The relative paths of the programs, the same in every tree (docs/layout.md)."""
     root = os.path.join(REPO, PORT.old)
     return sorted(os.path.relpath(os.path.join(d, f), root).replace(os.sep, '/')
                   for d, _, fs in os.walk(root) for f in fs if f.endswith('.py'))
@@ -100,10 +117,18 @@ class Entry(object):
         self.why = ''
         self.variants = []           # 'mutants/NAME.patch' (or 'mutants/NAME/'), from **Variant:**
         self.variant_text = ''
+        self.lines = []              # numbers of the listing's lines, from **Lines:**
+        self.needed_by = ''
+        self.text = []               # the entry's own lines of the ledger, as written
 
     @property
     def is_change(self):
         return any(self.quoted.values())
+
+    @property
+    def says(self):
+        """The entry's text as one line, white space collapsed."""
+        return ' '.join(' '.join(self.text).split())
 
     @property
     def unobservable(self):
@@ -136,27 +161,48 @@ class Ledger(object):
         self.entries = []
         self.anchors = ANCHOR.findall(self.text)
         self.tests = TEST_ID.findall(self.text)
+        self.listing = OrderedDict()     # line number -> text: the program shown whole, if the ledger has it
+        self.index_links = []            # the anchors the index links to
+        self.sections = OrderedDict()    # anchor of a level-2 heading -> its title
         self._parse(self.text.splitlines())
+        for entry in self.entries:
+            entry.quoted[pair.new].extend(self.listing[n] for n in entry.lines if n in self.listing)
 
     def _parse(self, lines):
         entry, section, side, fence = None, '', None, None
-        field, gap = None, False
+        field, gap, anchor, listed = None, False, None, False
         for number, line in enumerate(lines, 1):
+            if entry is not None:
+                entry.text.append(line)
             if fence is not None:  # inside a fenced block
                 if line.startswith('```'):
                     fence = None
+                    listed = listed or anchor == LISTING_ANCHOR
                 elif entry is not None and side is not None:
                     entry.quoted[side].append(line)
+                elif anchor == LISTING_ANCHOR and not listed and entry is None:
+                    m = LISTING_LINE.match(line)
+                    if m:
+                        self.listing[int(m.group(1))] = m.group(2) or ''
                 continue
             if line.startswith('```'):
                 fence = line
                 continue
+            if line.startswith('#') and entry is not None:
+                entry.text.pop()  # a heading ends the entry's text
             if line.startswith('## '):
                 entry, section, field = None, ANCHOR.sub('', line[3:]).strip(), None
+                found = ANCHOR.findall(line)
+                anchor = found[0] if found else None
+                if anchor:
+                    self.sections[anchor] = section
                 continue
+            if anchor == INDEX_ANCHOR and entry is None:
+                self.index_links.extend(LINK.findall(line))
             m = ENTRY.match(line)
             if m:
                 entry = Entry(m.group(1), m.group(2).strip(), section, number, self.pair)
+                entry.text.append(line)
                 self.entries.append(entry)
                 side = field = None
                 continue
@@ -197,6 +243,11 @@ class Ledger(object):
         elif field == 'Variant':
             entry.variants.extend(VARIANT.findall(text))
             entry.variant_text += ' ' + text
+        elif field == 'Lines':
+            for first, last in LINE_RANGE.findall(text.split(' of ')[0]):
+                entry.lines.extend(range(int(first), int(last or first) + 1))
+        elif field == 'Needed by':
+            entry.needed_by += ' ' + text
 
     def entries_for(self, tree, name, text):
         return [e for e in self.entries if e.covers(tree, name, text)]
