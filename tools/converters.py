@@ -1,13 +1,16 @@
 """What the converters get wrong: 2to3, futurize and python-modernize on py2_original, measured by the suite.
 
-    python -m tools.converters [--jobs N] [--timeout S]  # what `tox -e converters` runs (Python <= 3.12: lib2to3)
+    python -m tools.converters [--jobs N] [--timeout S] [--json OUT]  # what `tox -e converters` runs (Python <= 3.12)
+    python -m tools.converters --render OUT.json [--doc PATH]         # the document again from a saved run
 
 Each converter runs, as a migrating person would run it, on its own copy of py2_original (the original is
 never touched: its files are compared before and after). The suite then runs against each output, under
 the Python 3 running this script (which has `future` and `six`, which futurize's and python-modernize's
 output import), and against a copy of py3_port. The table of which behaviours break, with the failing
-tests, is printed and written to docs/converters.md below its prose. The 2to3 output must also be exactly
-mutants/2to3_raw, the raw 2to3 variant that tox -e mutants runs.
+tests, is printed and written to docs/converters.md below its prose, dated. Each output is scored on the
+tests of its programs; the harness's own tests (tools/suite_against.py: harness_tests), which start probe
+scripts rather than the programs, are counted apart. The 2to3 output must also be exactly mutants/2to3_raw,
+the raw 2to3 variant that tox -e mutants runs.
 
 Exit status: 0 when every converter ran and py3_port passes (failures of the converters' output are the
 findings, not errors), 1 when py3_port fails or mutants/2to3_raw is out of date, 2 when a run failed.
@@ -18,6 +21,7 @@ import argparse
 import difflib
 import hashlib
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -26,7 +30,8 @@ import sysconfig
 import tempfile
 from collections import OrderedDict
 
-from tools import suite_against
+import harness
+from tools import ledger, suite_against
 from tools.suite_against import REPO, markdown_code
 
 ORIGINAL = os.path.join(REPO, 'py2_original')
@@ -100,35 +105,59 @@ def diff(tree, label):
     return ''.join(lines)
 
 
-def _ran(run):
-    """The tests that ran (not skipped: example 2's twin client cases, a test for the other family)."""
-    return [t for t, o in run.outcomes.items() if o['outcome'] not in ('skipped', 'xfailed')]
+def _ran(run, programs=True):
+    """The tests that ran (not skipped: a test for the other family), of the programs (or the harness's own)."""
+    return [t for t, o in run.outcomes.items() if o['outcome'] not in ('skipped', 'xfailed')
+            and suite_against.of_programs(t) == programs]
 
 
-def _passed(run):
-    """'47 of 154 (56 skipped)': the tests that passed, of those that ran."""
-    ran = _ran(run)
-    skipped = len(run.outcomes) - len(ran)
+def _passed(run, programs=True):
+    """'47 of 154 (2 skipped)': the tests of the programs (or the harness's own) that passed, of those that ran."""
+    ran = _ran(run, programs)
+    skipped = len([t for t in run.outcomes if suite_against.of_programs(t) == programs]) - len(ran)
     return '%d of %d%s' % (len([t for t in ran if t not in run.failing()]), len(ran),
                            ' (%d skipped)' % skipped if skipped else '')
 
 
-def report(runs, made, diffs, python):
+def changed(before, after):
+    """'removes 9, adds 54': the lines a tree removes from py2_original and adds, as `diff -ru` counts them."""
+    removed = added = 0
+    for path in before:
+        old = before[path].decode('utf-8').splitlines()
+        new = after.get(path, b'').decode('utf-8').splitlines()
+        for op, i1, i2, j1, j2 in ledger.opcodes(old, new):
+            if op != 'equal':
+                removed, added = removed + i2 - i1, added + j2 - j1
+    return 'removes %d, adds %d' % (removed, added)
+
+
+def report(runs, made, diffs, run_line, date, changes):
+    """The markdown below the prose of docs/converters.md. run_line: who ran what (suite_against.run_line);
+    changes: {label: changed(...)} for each converter, py3_port and py23_six."""
     labels = [name for name, _, _ in made] + [REAL]
-    tests = suite_against.all_tests(runs)
-    lines = ['Generated with %s. Each converter ran on a copy of py2_original; the suite ran against its '
-             'output as it was written, and against a copy of py3_port.' % suite_against.environment_line(python),
-             '', '| converter | what ran | tests passed | what the programs died of |', '| --- | --- | --- | --- |']
+    tests = suite_against.programs_only(suite_against.all_tests(runs))
+    lines = ['Generated on %s by `tox -e converters`: %s. Each converter ran on a copy of py2_original; the suite '
+             'ran against its output as it was written, and against a copy of py3_port.' % (date, run_line), '',
+             'Each tree is scored on the tests of its programs. The harness\'s own tests (%s), which start probe '
+             'scripts of their own rather than the programs, ran against each tree too: %s.' % (
+                 ', '.join(sorted(set(markdown_code(t.split('::')[0]) for t in suite_against.all_tests(runs)
+                                      if not suite_against.of_programs(t)))) or 'none',
+                 '; '.join('%s %s passed' % (l, _passed(runs[l], programs=False)) for l in labels)), '',
+             '| converter | what ran | lines of `py2_original` it changes | tests of the programs passed | what the '
+             'programs died of |', '| --- | --- | --- | --- | --- |']
     for name, what, _ in made:
         run = runs[name]
-        lines.append('| **%s** | %s | %s | %s |' % (
-            name, what, _passed(run),
+        lines.append('| **%s** | %s | %s | %s | %s |' % (
+            name, what, changes.get(name, ''), _passed(run),
             '<br>'.join('%s (%s)' % (markdown_code(e), ', '.join(s)) for e, s in died_of(run).items()) or '-'))
     real = runs[REAL]
-    lines.append('| **%s** | the port in this repository | %s | |' % (REAL, _passed(real)))
+    lines.append('| **%s** | the port in this repository | %s | %s | |' % (REAL, changes.get(REAL, ''), _passed(real)))
+    if 'py23_six' in changes:
+        lines.append('| **py23_six** | the straddle in this repository (not run here: `tox -e six-py312`) | %s | | |'
+                     % changes['py23_six'])
 
     areas = suite_against.test_file_areas()
-    lines += ['', 'Broken behaviours, by test file (failing tests of all that ran):', '',
+    lines += ['', 'Broken behaviours, by test file (failing tests of the programs, of all that ran):', '',
               '| behaviour | %s |' % ' | '.join(labels), '| --- |%s' % (' :-: |' * len(labels))]
     for area_file, area in areas.items():
         in_area = [t for t in tests if t.split('::')[0] == area_file]
@@ -137,7 +166,8 @@ def report(runs, made, diffs, python):
                 '%d of %d' % (len([t for t in in_area if t in runs[l].failing()]),
                               len([t for t in in_area if t in _ran(runs[l])]))
                 for l in labels)))
-    lines += ['', 'Test by test:', '', '| test | %s |' % ' | '.join(labels), '| --- |%s' % (' :-: |' * len(labels))]
+    lines += ['', 'Test by test (the tests of the programs):', '', '| test | %s |' % ' | '.join(labels),
+              '| --- |%s' % (' :-: |' * len(labels))]
     for test in tests:
         lines.append('| %s | %s |' % (markdown_code(test), ' | '.join(
             _cell(runs[l].outcomes.get(test)) for l in labels)))
@@ -173,12 +203,20 @@ def _cell(outcome):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     suite_against.add_run_options(parser, 'the Python 3 that runs the output')
+    parser.add_argument('--json', metavar='OUT', help='also save the run here, to --render it again')
+    parser.add_argument('--render', metavar='JSON', help='run nothing: write the document from a run saved with '
+                        '--json')
+    parser.add_argument('--doc', metavar='PATH', default=DOC, help='the document --render writes (default: %s)'
+                        % os.path.relpath(DOC, REPO))
     args = parser.parse_args(argv)
+    if args.render:
+        return render(args.render, args.doc)
     made = converters()
     before = fingerprint(ORIGINAL)
     work = tempfile.mkdtemp(prefix='converters-')
     problems = []
     diffs = {}
+    changes = OrderedDict()
     try:
         tasks = [(REAL, os.path.join(work, REAL))]
         shutil.copytree(PORT, tasks[0][1], ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
@@ -187,7 +225,10 @@ def main(argv=None):
             print('%s: %s' % (name, what))
             convert(name, argv, tree)
             diffs[name] = diff(tree, name)
+            changes[name] = changed(python_files(ORIGINAL), python_files(tree))
             tasks.append((name, tree))
+        for tree in (REAL, 'py23_six'):
+            changes[tree] = changed(python_files(ORIGINAL), python_files(os.path.join(REPO, tree)))
         if python_files(tasks[1][1]) != python_files(RAW_2TO3):
             problems.append('mutants/2to3_raw is not what 2to3 writes now; copy the example folders of a '
                             'fresh 2to3 run of py2_original over it')
@@ -207,12 +248,35 @@ def main(argv=None):
         print('%-18s passes %s tests' % (name, _passed(runs[name])))
         for exception, scripts in died_of(runs[name]).items():
             print('%-18s   %s died of %s' % ('', ', '.join(scripts), exception))
+    programs = [harness.dotted(harness.python_version(args.python))]
+    if args.json:
+        saved = OrderedDict([('runs', OrderedDict((l, r.outcomes) for l, r in runs.items())),
+                             ('made', [[name, what] for name, what, _ in made]), ('diffs', diffs),
+                             ('changes', changes), ('about', suite_against.about(programs))])
+        with io.open(args.json, 'w', encoding='utf-8') as f:
+            f.write(json.dumps(saved, indent=1))
     suite_against.write_generated(DOC, 'tox -e converters (tools/converters.py)',
-                                  report(runs, made, diffs, args.python))
+                                  report(runs, made, diffs, suite_against.run_line(programs), suite_against.today(),
+                                         changes))
     print('\nwrote %s' % os.path.relpath(DOC, REPO))
     for problem in problems:
         print('PROBLEM: %s' % problem)
     return 1 if problems else 0
+
+
+def render(path, doc):
+    """Write the document from a run saved with --json."""
+    with io.open(path, encoding='utf-8') as f:
+        saved = json.loads(f.read(), object_pairs_hook=OrderedDict)
+    runs = OrderedDict((l, suite_against.saved_run(l, o)) for l, o in saved['runs'].items())
+    made = [(name, what, None) for name, what in saved['made']]
+    about = saved.get('about') or {}
+    line = suite_against.run_line(about.get('programs') or ['?'], about.get('pytest'), about.get('pytest_python'))
+    suite_against.write_generated(doc, 'tox -e converters (tools/converters.py)',
+                                  report(runs, made, saved['diffs'], line, about.get('date') or suite_against.today(),
+                                         saved.get('changes') or {}))
+    print('wrote %s' % doc)
+    return 0
 
 
 if __name__ == '__main__':

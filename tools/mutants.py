@@ -4,6 +4,7 @@ ports, each of which it must catch.
     python -m tools.mutants [--jobs N] [--timeout S] [--python PY ...] [--only NAME ...] [--json OUT]
     python -m tools.mutants --tree NAME DEST    # write one variant out as a tree, to read, run or edit
     python -m tools.mutants --save NAME TREE    # after editing that tree: rewrite mutants/NAME.patch
+    python -m tools.mutants --render OUT.json [--doc PATH]  # the document again from a run saved with --json
 
 The variants live in mutants/. A NAME.patch is one porting mistake: its first line says what the mistake is,
 the paragraph under it why a porter makes it and what the faithful port does instead, then header lines
@@ -21,8 +22,9 @@ Interpreters: --python, repeatable (default: the one running this script). Each 
 whose major version it is written for (TREE_PYTHONS: py3_port on Python 3, py23_six on 2 and 3), so
 `--python python3.12 --python python2.7` runs py3_port and its variants on 3.12 and py23_six and its
 variants on both. Every tree that a chosen variant is made from also runs as itself, on the same
-interpreters. A variant is caught when at least one test fails (outcome failed or error) on at least one
-interpreter.
+interpreters. A variant is caught when at least one test of the programs fails (outcome failed or error) on
+at least one interpreter. The harness's own tests (tools/suite_against.py: harness_tests) run against every
+tree too, but do not run its programs: they are counted apart, and catch nothing.
 
 The result is printed and written to docs/mutants.md (not with --only): the table "what each change buys",
 one row per ledger entry and variant, then every variant and the tests that catch it. Exit status: 0 when
@@ -198,8 +200,20 @@ def run_all(args, jobs):
 
 
 def failing(per_version):
-    """OrderedDict version -> failing test ids, for the versions where some fail."""
-    return OrderedDict((v, run.failing()) for v, run in per_version.items() if run.failing())
+    """OrderedDict version -> failing tests of the programs, for the versions where some fail."""
+    found = OrderedDict((v, suite_against.programs_only(run.failing())) for v, run in per_version.items())
+    return OrderedDict((v, tests) for v, tests in found.items() if tests)
+
+
+def harness_failing(per_version):
+    """OrderedDict version -> failing tests of the harness's own, for the versions where some fail."""
+    found = OrderedDict((v, [t for t in run.failing() if not suite_against.of_programs(t)])
+                        for v, run in per_version.items())
+    return OrderedDict((v, tests) for v, tests in found.items() if tests)
+
+
+def program_count(run):
+    return len(suite_against.programs_only(run.outcomes))
 
 
 def caught(per_version):
@@ -387,15 +401,15 @@ def buys_table(runs, chosen, books, totals):
                 proof_cell = '**%s**' % proof_cell
             for proof in where:  # the first proof, in the ledger's order, that fails: what it shows
                 for run in runs[name].values():
-                    seen = first_seen(run, set(t for p, hits in proving(entry, run.failing()) if p == proof
-                                               for t in hits))
+                    seen = first_seen(run, set(t for p, hits in proving(entry, suite_against.programs_only(
+                        run.failing())) if p == proof for t in hits))
                     if seen:
                         break
                 if seen:
                     break
         if seen is None:
             for run in runs[name].values():
-                seen = first_seen(run, set(run.outcomes))
+                seen = first_seen(run, set(suite_against.programs_only(run.outcomes)))
                 if seen:
                     break
         lines.append('| %s | %s | %s | %s | %s |' % (label, link, tests_cell, proof_cell,
@@ -403,12 +417,19 @@ def buys_table(runs, chosen, books, totals):
     return lines
 
 
-def report(runs, chosen, reals, books, versions_line):
-    """The markdown written below the prose of docs/mutants.md."""
-    tests = suite_against.all_tests(OrderedDict(('%s @ %s' % (n, v), r) for n in runs for v, r in runs[n].items()))
-    totals = dict((n, dict((v, len(r.outcomes)) for v, r in runs[n].items())) for n in runs)
-    lines = ['Suite run with %s against each variant (a fresh tree: its Tree: with the patch applied) and '
-             'against a copy of each tree it is made from.' % versions_line, '']
+def report(runs, chosen, reals, books, run_line, date):
+    """The markdown written below the prose of docs/mutants.md. run_line: who ran what
+    (suite_against.run_line); date: when."""
+    every = suite_against.all_tests(OrderedDict(('%s @ %s' % (n, v), r) for n in runs for v, r in runs[n].items()))
+    tests = suite_against.programs_only(every)
+    own = [t for t in every if t not in tests]
+    totals = dict((n, dict((v, program_count(r)) for v, r in runs[n].items())) for n in runs)
+    lines = ['Generated on %s by `tox -e mutants`, against each variant (a fresh tree: its Tree: with the patch '
+             'applied) and against a copy of each tree it is made from: %s.' % (date, run_line), '',
+             'Every count below is of the tests of the programs. The harness\'s own tests (%s: %d cases, which '
+             'start probe scripts of their own, not the tree\'s programs) ran against every tree too, and are '
+             'counted apart: %s.' % (', '.join(sorted(set(markdown_code(t.split('::')[0]) for t in own))) or 'none',
+                                     len(own), _harness_summary(runs)), '']
     lines += buys_table(runs, chosen, books, totals)
     lines += ['', '### Every variant', '',
               '| # | variant | the mistake | entry | caught by |', '| --- | --- | --- | --- | --- |']
@@ -432,8 +453,8 @@ def report(runs, chosen, reals, books, versions_line):
         bad = failing(runs[tree])
         lines.append('| | **%s** (the real tree) | | | %s |' % (tree, '**fails**: ' + '; '.join(
             'on %s: %s' % (v, ', '.join(markdown_code(t) for t in f)) for v, f in bad.items()) if bad else
-            'passes all %s tests on %s' % ('/'.join(str(n) for n in sorted(set(totals[tree].values()))),
-                                          ', '.join(runs[tree]))))
+            'passes all %s tests of the programs on %s' % (
+                '/'.join(str(n) for n in sorted(set(totals[tree].values()))), ', '.join(runs[tree]))))
     lines += ['', 'Which test catches which variant (x: the test fails against it on every interpreter it ran '
               'on, or the versions where it fails; s: skipped; -: not run; numbers as above):', '',
               '| test | %s | catches |' % ' | '.join(str(n) for n in range(1, len(chosen) + 1)),
@@ -444,6 +465,14 @@ def report(runs, chosen, reals, books, versions_line):
                                            len([m for m in marks if m not in ('', 's', '-')])))
     lines += ['', suite_against.suite_list(suite_against.conformance_tests())]
     return '\n'.join(lines)
+
+
+def _harness_summary(runs):
+    """'they passed against every tree', or which failed where: noise in the harness, not a catch."""
+    bad = ['%s on %s: %s' % (n, v, ', '.join(markdown_code(t) for t in tests))
+           for n in runs for v, tests in harness_failing(runs[n]).items()]
+    return 'they passed against every tree' if not bad else 'some failed, which says nothing of the trees: ' + \
+        '; '.join(bad)
 
 
 def _mark(per_version, test):
@@ -466,7 +495,12 @@ def options():
                         help='an interpreter to run the trees on; repeat it for several (default: this one). '
                              'A tree runs on those whose major version TREE_PYTHONS gives it')
     parser.add_argument('--only', nargs='+', metavar='NAME', help='just these variants; docs not written')
-    parser.add_argument('--json', metavar='OUT', help='write every outcome here: {tree: {version: outcomes}}')
+    parser.add_argument('--json', metavar='OUT', help='write every outcome here: {tree: {version: outcomes}}, '
+                        'and what ran under "_about"')
+    parser.add_argument('--render', metavar='JSON', help='run nothing: write the document from a run saved with '
+                        '--json (the failing statements shown are the recorded messages)')
+    parser.add_argument('--doc', metavar='PATH', default=DOC, help='the document --render writes (default: %s)'
+                        % os.path.relpath(DOC, REPO))
     parser.add_argument('--tree', nargs=2, metavar=('NAME', 'DEST'), help='write variant NAME out at DEST')
     parser.add_argument('--save', nargs=2, metavar=('NAME', 'TREE'), help='rewrite mutants/NAME.patch from TREE')
     return parser
@@ -478,6 +512,8 @@ def main(argv=None):
     every = variants()
     if args.save:
         return save(*args.save)
+    if args.render:
+        return render(args.render, args.doc)
     if args.tree:
         found = [v for v in every if v[0] == args.tree[0]]
         if not found:
@@ -512,10 +548,13 @@ def main(argv=None):
         shutil.rmtree(work, ignore_errors=True)
 
     flat = OrderedDict(('%s @ %s' % (n, v), r) for n in runs for v, r in runs[n].items())
+    used = [v for v in versions if any(v in runs[n] for n in runs)]
+    full = [harness.dotted(harness.python_version(args.interpreters[v])) for v in used]
     if args.json:
+        saved = OrderedDict((n, OrderedDict((v, r.outcomes) for v, r in runs[n].items())) for n in runs)
+        saved['_about'] = suite_against.about(full)
         with io.open(args.json, 'w', encoding='utf-8') as f:
-            f.write(json.dumps(OrderedDict((n, OrderedDict((v, r.outcomes) for v, r in runs[n].items()))
-                                           for n in runs), indent=1))
+            f.write(json.dumps(saved, indent=1))
     if suite_against.broken_runs(flat):
         return 2
     problems = suite_against.check_against_suite(list(flat.values())) if not args.only else []
@@ -540,10 +579,9 @@ def main(argv=None):
         print('%-34s %s' % (tree, 'FAILS: %s' % '; '.join('on %s: %s' % (v, ', '.join(t)) for v, t in bad.items())
                             if bad else 'passes every test on %s' % ', '.join(runs[tree])))
     if not args.only:
-        used = [v for v in versions if any(v in runs[n] for n in runs)]
-        line = ', '.join(suite_against.environment_line(args.interpreters[v]) for v in used)
         suite_against.write_generated(DOC, 'tox -e mutants (tools/mutants.py)',
-                                      report(runs, chosen, reals, ledgers(chosen), line))
+                                      report(runs, chosen, reals, ledgers(chosen), suite_against.run_line(full),
+                                             suite_against.today()))
         print('\nwrote %s' % os.path.relpath(DOC, REPO))
     if wrong or real_failing or problems:
         print('\n%s' % '; '.join(filter(None, [
@@ -552,6 +590,24 @@ def main(argv=None):
             problems and 'the suite check found %d problems' % len(problems)])))
         return 1
     print('\nevery variant is caught (the style choices pass); the real trees pass')
+    return 0
+
+
+def render(path, doc):
+    """Write the document from a run saved with --json: the variants and real trees it holds, as they ran."""
+    with io.open(path, encoding='utf-8') as f:
+        saved = json.loads(f.read(), object_pairs_hook=OrderedDict)
+    about = saved.pop('_about', None) or {}
+    runs = OrderedDict((n, OrderedDict((v, suite_against.saved_run(n, o)) for v, o in per.items()))
+                       for n, per in saved.items())
+    chosen = [v for v in variants() if v[0] in runs]
+    reals = [n for n in runs if n in TREE_PYTHONS]
+    line = suite_against.run_line(about.get('programs') or list(OrderedDict.fromkeys(
+        v for per in runs.values() for v in per)), about.get('pytest'), about.get('pytest_python'))
+    suite_against.write_generated(doc, 'tox -e mutants (tools/mutants.py)',
+                                  report(runs, chosen, reals, ledgers(chosen), line,
+                                         about.get('date') or suite_against.today()))
+    print('wrote %s' % doc)
     return 0
 
 

@@ -9,7 +9,9 @@ a recorder of each test's outcome.
 
 Beside the command, this module holds what ``tox -e mutants`` (tools/mutants.py) and ``tox -e converters``
 (tools/converters.py) share: running many trees at once, and the generated part of their documents, whose
-list of tests shared_tests/test_repository_generated_docs.py compares with pytest's own collection.
+list of tests shared_tests/test_repository_generated_docs.py compares with pytest's own collection. Both
+score a tree on the tests of its programs; the harness's own tests (marked ``launcher``: they start probe
+scripts of their own, whatever the tree) run too, and are counted apart (``harness_tests``).
 """
 from __future__ import print_function
 
@@ -19,11 +21,15 @@ import json
 import os
 import re
 import sys
+import time
 from collections import OrderedDict
 
 import harness
 from harness import REPO, suite
+from harness.memo import once
 from harness.suite import CAUGHT, SuiteRun, conformance_tests, function_of, short_id  # noqa: F401
+
+HARNESS_MARKER = 'launcher'  # the marker of the harness's own tests, which do not run the tree's programs
 
 SHARED_TESTS = os.path.join(REPO, 'shared_tests')
 
@@ -58,6 +64,28 @@ def check_against_suite(runs):
     for test in sorted(defined - everywhere):
         problems.append('%s is defined but ran in no run' % test)
     return problems
+
+
+def harness_tests():
+    """The harness's own conformance tests, as function ids ('test_loopback_guard.py::test_x'): those marked
+    HARNESS_MARKER, as pytest collects them for a foreign tree. Collected once a process."""
+    return list(_harness_tests())
+
+
+@once
+def _harness_tests():
+    foreign = os.path.join(REPO, 'shared_tests')  # any folder that is none of the repository's trees
+    collected = suite.collect(foreign, args=('shared_tests', '-m', HARNESS_MARKER))
+    return tuple(sorted(set(function_of(short_id(t)) for t in collected)))
+
+
+def of_programs(test_id):
+    """True for a test of the tree's programs, False for one of the harness's own tests."""
+    return function_of(test_id) not in harness_tests()
+
+
+def programs_only(tests):
+    return [t for t in tests if of_programs(t)]
 
 
 def markdown_code(text):
@@ -111,6 +139,39 @@ def environment_line(python):
     """'Python 3.12.1, pytest 8.3.5' for the interpreter that ran the programs and the pytest that ran."""
     import pytest as _pytest
     return 'Python %s, pytest %s' % (harness.dotted(harness.python_version(python)), _pytest.__version__)
+
+
+def today():
+    """The date a document is generated on, UTC: 'YYYY-MM-DD'."""
+    return time.strftime('%Y-%m-%d', time.gmtime())
+
+
+def run_line(program_versions, pytest_version=None, pytest_python=None):
+    """'pytest 8.3.5 on Python 3.12.1 ran the suite; the programs ran on Python 3.12.1 and Python 2.7.18':
+    who ran what. pytest runs on the interpreter running the tool; the programs on each --python."""
+    if pytest_version is None:
+        import pytest as _pytest
+        pytest_version = _pytest.__version__
+    if pytest_python is None:
+        pytest_python = '%d.%d.%d' % sys.version_info[:3]
+    versions = ['Python %s' % v for v in program_versions]
+    listed = versions[0] if len(versions) == 1 else '%s and %s' % (', '.join(versions[:-1]), versions[-1])
+    return 'pytest %s on Python %s ran the suite; the programs ran on %s' % (pytest_version, pytest_python,
+                                                                             listed)
+
+
+def about(program_versions):
+    """What a --json file records of its run, for --render: date, pytest and its Python, the programs'."""
+    import pytest as _pytest
+    return OrderedDict([('date', today()), ('pytest', _pytest.__version__),
+                        ('pytest_python', '%d.%d.%d' % sys.version_info[:3]),
+                        ('programs', list(program_versions))])
+
+
+def saved_run(tree, outcomes):
+    """A SuiteRun rebuilt from outcomes saved with --json: no output, no timing (for --render)."""
+    failing = any(o['outcome'] in CAUGHT for o in outcomes.values())
+    return SuiteRun(tree, None, 1 if failing else 0, OrderedDict(outcomes), 0.0, '')
 
 
 def add_run_options(parser, python_help):
