@@ -7,6 +7,8 @@ ledgers' own diff (tools/ledger.py); the lines the README's table quotes against
 against the files; the payload sizes docs/reliability.md gives against the tests; the listings' lengths in
 py2_original/PROVENANCE.md against the listings. And no page sends its reader to an issue tracker's numbers.
 """
+from __future__ import unicode_literals
+
 import glob
 import io
 import os

@@ -4,6 +4,8 @@
 Two pairs (tools/ledger.py, PAIRS): py2_original -> py3_port in MIGRATION.md, and py2_original -> py23_six
 in MIGRATION-py23_six.md; every test here runs for each.
 """
+from __future__ import unicode_literals
+
 import glob
 import io
 import os
