@@ -1,5 +1,7 @@
 # -*- coding: utf-8 -*-
-"""Each ledger accounts for every line its tree changes, and every test it names exists.
+"""Each ledger accounts for every line its tree changes, and every test it names exists; its index names every
+entry. The port's ledger, a porter's guide, shows the port's client whole: its listing, the line numbers its
+entries and its prose name, who needs each change, and the count of the normaliser's rules it gives are true.
 
 Two pairs (tools/ledger.py, PAIRS): py2_original -> py3_port in MIGRATION.md, and py2_original -> py23_six
 in MIGRATION-py23_six.md; every test here runs for each.
