@@ -23,8 +23,8 @@ from harness.interpreters import dotted, find_python, find_python3, impl_version
 from harness.locales import locale_environment
 from harness.session import Session
 
-__all__ = ['Implementation', 'need', 'oracle', 'ported', 'locale_env', 'session', 'session_of',
-           'markers_left_out', 'pytest_configure', 'pytest_report_header', 'pytest_collection_modifyitems',
+__all__ = ['Implementation', 'need', 'oracle', 'ported', 'under_test', 'locale_env', 'session', 'session_of',
+           'markers_left_out', 'pytest_addoption', 'pytest_configure', 'pytest_report_header', 'pytest_collection_modifyitems',
            'pytest_runtest_makereport', 'pytest_xdist_auto_num_workers',
            'pytest_cmdline_main']
 
@@ -70,6 +70,13 @@ def oracle():
 
 
 @pytest.fixture
+def under_test():
+    """The tree under test on the interpreter under test."""
+    original = os.path.realpath(IMPL_DIR) == os.path.realpath(ORIGINAL)
+    return Implementation('the Python 2 original' if original else 'the tree under test', IMPL_PYTHON, IMPL_DIR)
+
+
+@pytest.fixture
 def ported():
     """The port: the tree under test, or py3_port on a Python 3 when that tree is the original."""
     if os.path.realpath(IMPL_DIR) != os.path.realpath(ORIGINAL):
@@ -103,6 +110,12 @@ def session(request):
 def session_of(item):
     """The harness session of a test item, or None (for the report hook and the suite's recorder)."""
     return getattr(item, 'harness_session', None)
+
+
+def pytest_addoption(parser):
+    parser.addoption('--write-original-records', action='store_true', default=False,
+                     help="write the original's record of each differential scenario to "
+                          "shared_tests/original_records/ (the tree under test must be py2_original)")
 
 
 def pytest_configure(config):

@@ -1,22 +1,29 @@
 # -*- coding: utf-8 -*-
 """Differential and interop: the Python 2 original on Python 2.7 and the port, side by side.
 
-Each scenario runs once on the original (the oracle) and once on the port, and records everything a
-person or a peer could see: every terminal and log byte for byte, what crossed the wire, the exit status.
-The two records must be equal, except for what MIGRATION.md documents as different (and nothing else): the
-rules of harness/differences.py, the ledger's "what cannot be kept". Then the original's client talks to the
-port's server, and the reverse.
+Each scenario records everything a person or a peer could see: every terminal and log byte for byte, what
+crossed the wire, the exit status. The original's record on Python 2.7 is written out in
+shared_tests/original_records/ (one JSON file a scenario and example, read as the expected value); the tree
+under test must give the same record, except for what MIGRATION.md documents as different (and nothing else):
+the rules of harness/differences.py, the ledger's "what cannot be kept". Where the tree under test is the
+original itself (tox -e py27), the test runs it live and checks it still gives its records, on every run;
+after a change to a scenario or to the normaliser the records are written anew from the original with
 
-Which port: the tree under test (IMPL_DIR, IMPL_PYTHON); when that is the original itself (tox -e py27),
-py3_port on a Python 3 (PYTHON3, else the newest found). No Python 2.7 (PYTHON27) or Python 3: the tests
-skip, and fail when CI is set.
+    tox -e py27 -- -k test_the_port_is_the_same_as_the_original --write-original-records
+
+Then the original's client talks to the port's server, and the reverse, live: the port there is the tree
+under test, or py3_port on a Python 3 (PYTHON3, else the newest found) when that is the original. No Python
+2.7 (PYTHON27) or Python 3: the tests skip, and fail when CI is set.
 """
 import difflib
+import io
+import json
 import os
 import signal
 
 import pytest
 
+import harness
 from harness import EX1, EX2, PROMPT, show
 from harness.differences import Reading
 from harness.story import ROLES, Demonstration
@@ -33,13 +40,46 @@ def rendered(record):
             for line in (value if isinstance(value, list) else [value])]
 
 
-def side_by_side(session, oracle, ported, scenario, example):
-    """Run the scenario on both, the original first; the records (normalised as documented) must be equal."""
-    expected = scenario(session, oracle, example)
-    got = scenario(session, ported, example)
-    assert got == expected, 'the port (%r) differs from the original (%r), as normalised:\n%s' % (
-        ported, oracle, '\n'.join(difflib.unified_diff(
-            [repr(l) for l in rendered(expected)], [repr(l) for l in rendered(got)], 'original', 'port',
+RECORDS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'original_records')
+
+
+def as_data(record):
+    """A record as JSON gives it back (lists, not tuples; text, on Python 2 and 3 alike), with the repository's
+    folder, which the guard's frame in a traceback names, as <repository>: a record is the same in any clone."""
+    text = json.dumps(record)
+    for folder in sorted(set([harness.REPO, os.path.realpath(harness.REPO)]), key=len, reverse=True):
+        text = text.replace(json.dumps(folder)[1:-1], '<repository>')
+    return json.loads(text)
+
+
+def record_path(scenario, example):
+    return os.path.join(RECORDS, '%s-%s.json' % (scenario.__name__, example))
+
+
+def original_record(scenario, example):
+    with io.open(record_path(scenario, example), encoding='utf-8') as f:
+        return json.load(f)
+
+
+def write_original_record(scenario, example, record):
+    text = json.dumps(record, indent=1, ensure_ascii=True, separators=(',', ': '))
+    with io.open(record_path(scenario, example), 'w', encoding='utf-8', newline='\n') as f:
+        f.write((text if isinstance(text, type(u'')) else text.decode('ascii')) + u'\n')
+
+
+def side_by_side(session, under_test, scenario, example, write):
+    """Run the scenario on the tree under test; its record (normalised as documented) must be the original's.
+    With ``write`` (--write-original-records), the tree under test must be the original: its record is
+    written out instead."""
+    got = as_data(scenario(session, under_test, example))
+    if write:
+        assert under_test.tree == harness.ORIGINAL, '--write-original-records runs the original (tox -e py27)'
+        write_original_record(scenario, example, got)
+        return
+    expected = original_record(scenario, example)
+    assert got == expected, '%r differs from the original on Python 2.7 (%s), as normalised:\n%s' % (
+        under_test, os.path.relpath(record_path(scenario, example), harness.REPO), '\n'.join(difflib.unified_diff(
+            [repr(l) for l in rendered(expected)], [repr(l) for l in rendered(got)], 'original', 'under test',
             lineterm='')))
 
 
@@ -162,8 +202,8 @@ SCENARIOS = [article_demo, client_at_a_terminal, client_on_pipes_into_a_log, ser
 
 @pytest.mark.parametrize('scenario', SCENARIOS, ids=[s.__name__ for s in SCENARIOS])
 @both_examples
-def test_the_port_is_the_same_as_the_original(session, oracle, ported, scenario, example):
-    side_by_side(session, oracle, ported, scenario, example)
+def test_the_port_is_the_same_as_the_original(session, under_test, scenario, example, request):
+    side_by_side(session, under_test, scenario, example, request.config.getoption('write_original_records'))
 
 
 # -- interop: the original's client with the port's server, and the reverse ----------------------------------

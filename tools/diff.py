@@ -197,7 +197,7 @@ def render_ledger(book, pages):
 
 # What each page says its right-hand tree is.
 RIGHT = {ledger.PORT: 'as ported (Python 3, right)',
-         ledger.STRADDLE: 'as one source for Python 2.7 and 3.6 &ndash; 3.13, with <code>six</code> (right)'}
+         ledger.STRADDLE: 'as one source for Python 2.7 and 3.6 &ndash; 3.15, with <code>six</code> (right)'}
 
 
 def page_names(first):
