@@ -166,7 +166,8 @@ def interpreter(python):
             raise SystemExit('--python %s: no Python %s found (PYTHON%s, PATH, pyenv)' % (
                 python, python, python.replace('.', '')))
         python = found
-    return python
+    # A relative path would name another file from the example folders the programs start in.
+    return os.path.abspath(python) if os.sep in python else python
 
 
 def interpreter_version(python):
