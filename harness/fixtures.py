@@ -24,8 +24,8 @@ from harness.locales import locale_environment
 from harness.session import Session
 
 __all__ = ['Implementation', 'need', 'oracle', 'ported', 'under_test', 'locale_env', 'session', 'session_of',
-           'markers_left_out', 'pytest_addoption', 'pytest_configure', 'pytest_report_header', 'pytest_collection_modifyitems',
-           'pytest_runtest_makereport', 'pytest_xdist_auto_num_workers',
+           'markers_left_out', 'pytest_addoption', 'pytest_configure', 'pytest_report_header',
+           'pytest_collection_modifyitems', 'pytest_runtest_makereport', 'pytest_xdist_auto_num_workers',
            'pytest_cmdline_main']
 
 # For a test of the client alone: example 1's client and example 2's. In the repository's own trees example 2's

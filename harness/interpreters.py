@@ -36,6 +36,11 @@ def dotted(version):
     return '.'.join(str(n) for n in version)
 
 
+def pyenv_versions():
+    """Where pyenv installs Pythons: $PYENV_ROOT/versions, by default ~/.pyenv/versions."""
+    return os.path.join(os.environ.get('PYENV_ROOT') or os.path.expanduser('~/.pyenv'), 'versions')
+
+
 @once
 def find_python(version):
     """The path of a working Python ``version`` ('2.7', '3.12'), or None.
@@ -44,11 +49,10 @@ def find_python(version):
     versions; a candidate counts only if it runs and says it is that version (a pyenv shim for a version
     that is not selected does not).
     """
-    pyenv_root = os.environ.get('PYENV_ROOT') or os.path.expanduser('~/.pyenv')
-    versions = os.path.join(pyenv_root, 'versions')
+    versions = pyenv_versions()
     # pyenv's shims are left out where its versions are there to be looked at: a shim answers only for the
     # selected version, which the look at the versions finds too, and asking one costs a run of pyenv.
-    shims = os.path.join(pyenv_root, 'shims') if os.path.isdir(versions) else None
+    shims = os.path.join(os.path.dirname(versions), 'shims') if os.path.isdir(versions) else None
     candidates = [os.environ.get('PYTHON' + version.replace('.', ''))]
     for folder in os.environ.get('PATH', '').split(os.pathsep):
         if folder and (shims is None or os.path.realpath(folder) != os.path.realpath(shims)):
@@ -65,9 +69,8 @@ def find_python(version):
 
 def python3_versions():
     """'3.N' for each python3.N on PATH or in pyenv's versions, newest first."""
-    versions = os.path.join(os.environ.get('PYENV_ROOT') or os.path.expanduser('~/.pyenv'), 'versions')
     names = []
-    for folder in os.environ.get('PATH', '').split(os.pathsep) + [versions]:
+    for folder in os.environ.get('PATH', '').split(os.pathsep) + [pyenv_versions()]:
         try:
             names.extend(os.listdir(folder or os.curdir))
         except OSError:
