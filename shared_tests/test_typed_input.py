@@ -42,7 +42,8 @@ def environment(locale_env, locale_name, ioencoding, utf8):
     if ioencoding:
         env['PYTHONIOENCODING'] = ioencoding
     if utf8 == 'flipped':
-        default = utf8_mode(harness.IMPL_PYTHON, tuple(sorted(child_environment(env).items())))
+        # The default depends on the locale, not on PYTHONIOENCODING: asked once a locale.
+        default = utf8_mode(harness.IMPL_PYTHON, tuple(sorted(child_environment(locale_env(locale_name)).items())))
         if default is None:
             pytest.skip('Python %s has no UTF-8 mode' % harness.dotted(harness.impl_version()))
         env['PYTHONUTF8'] = '0' if default else '1'
