@@ -13,8 +13,9 @@
     session         Session: owns what a test starts, reaps it, reports it
     interpreters    find_python, python_version, impl_version
     locales         locale_environment: a child in a locale the machine may lack
-    kernel          the kernel's TCP socket table and system calls; network namespaces with only loopback
-    story           the article's two demonstrations, written once
+    kernel          the kernel's TCP socket table and system calls; a process's threads and sockets; network
+                    namespaces with only loopback
+    story           the article's two demonstrations and example 3's, written once
     differences     what may differ between Python 2 and 3: the ledger's "what cannot be kept", as rules
     suite           the shared suite run from a tool: one run, one outcome per test; pytest's own test list
     recorder        the pytest plugin that writes each test's outcome for suite (``--record``)
@@ -30,12 +31,12 @@ this package importable; nothing else edits sys.path. Runs on Python 2.7 and 3.6
 The names below are the ones tests and tools use; each module says more.
 """
 from harness.capture import Capture, nothing_new_within, show
-from harness.config import (ARTICLE_HOST, ARTICLE_PORT, EX1, EX2, EXAMPLES, IMPL_DIR, IMPL_PYTHON, LAUNCHER,
+from harness.config import (ARTICLE_HOST, ARTICLE_PORT, EX1, EX2, EX3, EXAMPLES, IMPL_DIR, IMPL_PYTHON, LAUNCHER,
                             LOOPBACK, ORIGINAL, OWN_TREES, PORT, PRINTS, PROMPT, QUIET_MS, REPO, STRADDLE,
                             TIMEOUT, Unavailable, in_ci, is_own_tree)
 from harness.deadlines import Deadline, HarnessTimeout, monotonic, poll_until
 from harness.interpreters import dotted, find_python, find_python3, impl_version, python_version
-from harness.kernel import no_network_prefix, tcp_sockets, tcp_states, wait_socket_gone
+from harness.kernel import no_network_prefix, sockets_of, tcp_sockets, tcp_states, threads_of, wait_socket_gone
 from harness.locales import LOCALES, locale_environment
 from harness.launch import child_environment
 from harness.programs import Program

@@ -23,8 +23,9 @@ OWN_TREES = (ORIGINAL, PORT, STRADDLE)
 
 EX1 = 'example1_interactive'   # server4.py serves one client, then exits
 EX2 = 'example2_accept_loop'   # server4.py accepts in a loop, one client at a time
-EXAMPLES = (EX1, EX2)
-PRINTS = {EX1: b'revc: ', EX2: b'Received '}  # what each server prints before a received chunk
+EXAMPLES = (EX1, EX2)                     # the article's two
+EX3 = 'example3_threaded'      # not the article's: its conclusion, a server with a thread per client (SocketServer)
+PRINTS = {EX1: b'revc: ', EX2: b'Received ', EX3: b'Received '}  # what each server prints before a received chunk
 
 ARTICLE_HOST = '192.168.1.13'  # the address the article's client connects to; never reached
 ARTICLE_PORT = 50007           # the article's port; the guard maps it to an OS-chosen loopback port

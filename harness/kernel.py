@@ -1,5 +1,6 @@
 """What the kernel knows: its table of TCP sockets (/proc/net/tcp), the system call a process is blocked in
-(/proc/PID/syscall), and network namespaces with only loopback."""
+(/proc/PID/syscall), a process's threads and open sockets (/proc/PID/task, /proc/PID/fd), and network
+namespaces with only loopback."""
 import errno
 import os
 import platform
@@ -69,6 +70,24 @@ def asleep_in_a_system_call(pid):
         return False
     in_a_call = before is None or (before == after and before.split()[0] not in ('running', '-1'))
     return state == 'S' and in_a_call
+
+
+def threads_of(pid):
+    """How many threads process ``pid`` has (Linux: /proc/PID/task)."""
+    return len(os.listdir('/proc/%d/task' % pid))
+
+
+def sockets_of(pid):
+    """The sockets process ``pid`` has open, as the inodes its file descriptors name (``socket:[INODE]``)."""
+    found = set()
+    for fd in os.listdir('/proc/%d/fd' % pid):
+        try:
+            target = os.readlink('/proc/%d/fd/%s' % (pid, fd))
+        except OSError:
+            continue  # closed since the listing
+        if target.startswith('socket:['):
+            found.add(target)
+    return found
 
 
 def tcp_states(local_port, remote_port):

@@ -1,8 +1,11 @@
 # -*- coding: utf-8 -*-
-"""The article's two demonstrations, written once, for the demo tests, the differential tests and ``tox -e demo``.
+"""The article's two demonstrations, and the threaded server its conclusion calls for, each written once: for
+the demo tests, the differential tests and ``tox -e demo``.
 
 Three terminals, as in the article: the server's, client A's and client B's, each program unmodified on a
-pseudo-terminal of its own. The story, in acts a caller plays as far as it needs:
+pseudo-terminal of its own. The story, in acts a caller plays as far as it needs (``acts``):
+
+Examples 1 and 2, the article's (ACTS):
 
 1. ``client_a_talks``: the server starts; client A types the article's messages, each echoed.
 2. ``client_b_waits``: client B connects and types its message; while A is connected, B gets no answer and the
@@ -11,27 +14,52 @@ pseudo-terminal of its own. The story, in acts a caller plays as far as it needs
    Example 2: the server accepts B and serves it, and goes on accepting (``server_went_on``).
 4. ``the_end`` (example 2): B presses Ctrl-D, the server, back in accept(), is stopped with Ctrl-C.
 
+Example 3, not the article's (THREADED_ACTS, two endings): A talks as in example 2; ``client_b_is_served``:
+B connects and types, and its echo comes back while A is still connected. Then either
+
+* ``nobody_connected``: ``client_a_leaves`` (Ctrl-C), ``client_b_leaves`` (Ctrl-D), and ``server_stopped``:
+  Ctrl-C with no client connected, and the server ends; or
+* ``a_connected``: ``client_b_leaves``; ``server_interrupted``: Ctrl-C while A is connected: the server prints
+  its traceback and goes on (``server_went_on``, a bounded wait); ``client_a_talks_on``: A types once more and
+  is echoed; ``client_a_leaves``: A presses Ctrl-C, and the server ends with it.
+
+Every step waits for its echo, so the server's lines come in one order whatever its threads do.
 ``marks`` records where each act began on every terminal, for a transcript that shows the story.
 """
 from harness.capture import nothing_new_within
-from harness.config import EX1, EX2, PROMPT, QUIET_MS
+from harness.config import EX1, EX2, EX3, PROMPT, QUIET_MS
 
-# What the article's people type: client A's messages, then client B's.
+# What the article's people type: client A's messages, then client B's (example 3: example 2's).
 ARTICLE = {
     EX1: ([b'The first msg.', b'The second msg.', b'The third msg.', b"I'm A."], b"I'm B"),
     EX2: ([b'Hello!', b"I'm Client A."], b"I'm Client B."),
+    EX3: ([b'Hello!', b"I'm Client A."], b"I'm Client B."),
 }
+A_ONCE_MORE = b'Still here.'  # what A types in example 3 after the server got Ctrl-C (not the article's)
 ROLES = ('server', 'client A', 'client B')
 ACTS = ('client_a_talks', 'client_b_waits', 'client_a_leaves', 'the_end')
+THREADED_ACTS = {
+    'nobody_connected': ('client_a_talks', 'client_b_is_served', 'client_a_leaves', 'client_b_leaves',
+                         'server_stopped'),
+    'a_connected': ('client_a_talks', 'client_b_is_served', 'client_b_leaves', 'server_interrupted',
+                    'client_a_talks_on', 'client_a_leaves'),
+}
 
 
 class Demonstration(object):
-    """The article's story for one example, on one implementation (``python``, ``impl_dir``: the session's
-    defaults if not given); ``label`` goes into the programs' names, ``step(text)`` hears of every step."""
+    """The story of one example, on one implementation (``python``, ``impl_dir``: the session's defaults if
+    not given); ``ending`` (example 3 only) one of THREADED_ACTS; ``label`` goes into the programs' names,
+    ``step(text)`` hears of every step."""
 
-    def __init__(self, session, example, python=None, impl_dir=None, label=None, step=None):
+    def __init__(self, session, example, python=None, impl_dir=None, label=None, step=None, ending=None):
         self.session = session
         self.example = example
+        if example == EX3:
+            self.acts = THREADED_ACTS[ending or 'nobody_connected']
+        elif ending:
+            raise ValueError('only example 3 has endings to choose from')
+        else:
+            self.acts = ACTS
         self.runs = dict((k, v) for k, v in (('python', python), ('impl_dir', impl_dir)) if v)
         self.label = label
         self.step = step or (lambda text: None)
@@ -71,13 +99,13 @@ class Demonstration(object):
     # -- the acts ----------------------------------------------------------------------------------------
     def play(self, until='the_end'):
         """Play the acts in order, up to and including ``until``."""
-        for act in ACTS[:ACTS.index(until) + 1]:
+        for act in self.acts[:self.acts.index(until) + 1]:
             if act not in self.acts_done:
                 getattr(self, act)()
         return self
 
     def _begin(self, act):
-        previous = ACTS[:ACTS.index(act)]
+        previous = self.acts[:self.acts.index(act)]
         if previous:
             self.play(previous[-1])
         self.acts_done.append(act)
@@ -114,6 +142,12 @@ class Demonstration(object):
         self.interrupt('client A')
         self.a.wait_exit()
         self.step('client A: Ctrl-C')
+        if self.example == EX3:                              # A's thread prints A's end of stream
+            self.server.expect(b'Received \r\n')
+            if 'server_interrupted' in self.acts_done:       # the server was waiting for A's thread only
+                self.server.wait_exit()
+                self.step('server ended with A')
+            return
         if self.example == EX1:                              # the server leaves with A; B's connection is reset
             self.server.wait_exit()
             self.step('server exited')
@@ -137,6 +171,49 @@ class Demonstration(object):
         self.interrupt('server')
         self.server.wait_exit()
         self.step('client B: Ctrl-D; server: Ctrl-C')
+
+    # -- example 3's acts (not the article's) ---------------------------------------------------------------
+    def client_b_is_served(self):
+        self._begin('client_b_is_served')
+        self.mark('client B connects and types "%s"' % self.b_message.decode('ascii'))
+        b = self.programs['client B'] = self.session.client(self.example, self.server.port,
+                                                            role=self.role('client B'), tty=True, **self.runs)
+        b.expect(PROMPT)
+        b.type(self.b_message + b'\r')
+        self.server.expect(self.b_message + b'\r\n')
+        b.expect(PROMPT)
+        self.step('client B: served while A is connected')
+
+    def client_b_leaves(self):
+        self._begin('client_b_leaves')
+        self.mark('client B presses Ctrl-D')
+        self.b.type(b'\x04')
+        self.b.wait_exit()
+        self.server.expect(b'Received \r\n')               # B's end of stream, printed by B's thread
+        self.step('client B: Ctrl-D')
+
+    def server_stopped(self):
+        self._begin('server_stopped')
+        self.mark('the server gets Ctrl-C; no client is connected')
+        self.interrupt('server')
+        self.server.wait_exit()
+        self.step('server: Ctrl-C, ended')
+
+    def server_interrupted(self):
+        self._begin('server_interrupted')
+        self.mark('the server gets Ctrl-C while client A is connected')
+        self.interrupt('server')
+        self.server.expect(b'KeyboardInterrupt\r\n')
+        self.server_went_on = self.server.still_running_after()
+        self.step('server: Ctrl-C, traceback; %s' % ('still serving A' if self.server_went_on else 'EXITED'))
+
+    def client_a_talks_on(self):
+        self._begin('client_a_talks_on')
+        self.mark('client A types "%s"' % A_ONCE_MORE.decode('ascii'))
+        self.a.type(A_ONCE_MORE + b'\r')
+        self.server.expect(A_ONCE_MORE + b'\r\n')
+        self.a.expect(PROMPT)
+        self.step('client A: served after the server\'s Ctrl-C')
 
     def interrupt(self, role):
         self.interrupted.add(role)
