@@ -1,5 +1,6 @@
 # -*- coding: utf-8 -*-
-"""py2_original is the article's listings, verbatim but for the deviations in py2_original/PROVENANCE.md."""
+"""py2_original is the article's listings, verbatim but for the deviations in py2_original/PROVENANCE.md; and
+example 3, which is not the article's, says so in its server and reuses the article's client unchanged."""
 import hashlib
 import io
 import os
@@ -22,6 +23,10 @@ NEEDS_CODING_LINE = {
     'example2_accept_loop/server4.py': True,
     'example2_accept_loop/client4.py': False,
 }
+# Not the article's: the threaded server its conclusion calls for, written for this repository, with the
+# article's client (example 2's, byte for byte).
+NOT_THE_ARTICLES = ['example3_threaded/client4.py', 'example3_threaded/server4.py']
+NOT_FROM_THE_ARTICLE = u'#Not from the article:'
 
 
 def published_digests():
@@ -58,7 +63,18 @@ def test_every_tree_has_the_same_files():
         root = os.path.join(harness.REPO, tree)
         return sorted(os.path.relpath(os.path.join(d, f), root)
                       for d, _, fs in os.walk(root) for f in fs if f.endswith('.py'))
-    assert files('py2_original') == files('py3_port') == files('py23_six') == sorted(NEEDS_CODING_LINE)
+    assert files('py2_original') == files('py3_port') == files('py23_six') == sorted(
+        list(NEEDS_CODING_LINE) + NOT_THE_ARTICLES)
+
+
+@pytest.mark.parametrize('tree', ['py2_original', 'py3_port', 'py23_six'])
+def test_example3_server_says_it_is_not_the_articles_and_its_client_is_example2s(tree):
+    def read(name):
+        with io.open(os.path.join(harness.REPO, tree, name), encoding='utf-8', newline='') as f:
+            return f.read()
+    head = read('example3_threaded/server4.py').splitlines()[:2]
+    assert any(line.startswith(NOT_FROM_THE_ARTICLE) for line in head), head
+    assert read('example3_threaded/client4.py') == read('example2_accept_loop/client4.py')
 
 
 @pytest.mark.skipif(not os.path.exists(SEED), reason='the seed text is not beside this clone')
