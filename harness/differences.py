@@ -35,7 +35,7 @@ RULES = [
      "was built in"),
     ('b', 'library frames', 'traceback-library-frames',
      "a frame inside the interpreter's own library (socket.py's accept) names that version's file and line; "
-     "compared by file name and function"),
+     "a run of them is compared by its first frame's file name, in lower case, and function"),
     ('s', 'exit status after Ctrl-C', 'exit-status-after-ctrl-c',
      'Python 2 and 3.6/3.7 exit with status 1; Python 3.8+ dies by SIGINT (subprocess: -2, the shell: 130)'),
 ]
@@ -101,6 +101,7 @@ class Reading(object):
         """[(key, line, tags)] for text lines (lines_of); key None: a line only this side shows, as documented."""
         out = []
         under = None  # the tag of a frame whose source line (the next line) is not compared
+        in_library = False  # the last frame compared was the library's: the frames it calls are not compared
         for line in lines:
             body, end = ending(line)
             if under is not None:
@@ -113,6 +114,10 @@ class Reading(object):
             key, tags = self.key_of(body)
             if tags in (('one more traceback frame',), ('library frames',)):
                 under = tags[0]
+            if tags == ('library frames',):
+                key, in_library = (None if in_library else key), True
+            elif key is not None:
+                in_library = False
             out.append((None if key is None else key + end, line, tags))
         return out
 
@@ -131,7 +136,7 @@ class Reading(object):
             if self.python3 and function == 'raw_input' and not os.path.isabs(name):
                 return None, ('one more traceback frame',)  # the port's raw_input; Python 2's was built in
             if os.path.isabs(name) and '%slib%spython' % (os.sep, os.sep) in name:
-                return '  File <library>/%s, in %s' % (os.path.basename(name), function), ('library frames',)
+                return '  File <library>/%s, in %s' % (os.path.basename(name).lower(), function), ('library frames',)
             source = self.source_line(name, number)
             if source is not None:
                 return ('  File "%s", in %s, over: %s' % (name, function, source),

@@ -294,6 +294,17 @@ class Program(object):
         else:
             self.signal(signal.SIGINT)
 
+    def interrupt_by_signal(self, deadline=None):
+        """SIGINT sent to the process, as ``kill -INT PID`` sends it, once it waits in a system call; on a
+        terminal nothing is echoed. For a program with threads (example 3's server): a person's Ctrl-C goes to
+        the running process, whose main thread takes it; typed as ``interrupt()`` types it, with the process
+        stopped (harness/terminals.py), it would be taken by whichever thread runs first when it continues,
+        and Python 2.7 breaks off a handler's recv() with EINTR when that is not the main thread."""
+        deadline = deadline or Deadline()
+        poll_until(lambda: self.exited.is_set() or asleep_in_a_system_call(self.proc.pid), deadline,
+                   '%s to wait (asleep in a system call) for SIGINT' % self.role)
+        self.signal(signal.SIGINT)
+
     def signal(self, signum):
         if not self.exited.is_set():
             try:

@@ -18,12 +18,15 @@ Example 3, not the article's (THREADED_ACTS, two endings): A talks as in example
 B connects and types, and its echo comes back while A is still connected. Then either
 
 * ``nobody_connected``: ``client_a_leaves`` (Ctrl-C), ``client_b_leaves`` (Ctrl-D), and ``server_stopped``:
-  Ctrl-C with no client connected, and the server ends; or
-* ``a_connected``: ``client_b_leaves``; ``server_interrupted``: Ctrl-C while A is connected: the server prints
+  SIGINT with no client connected, and the server ends; or
+* ``a_connected``: ``client_b_leaves``; ``server_interrupted``: SIGINT while A is connected: the server prints
   its traceback and goes on (``server_went_on``, a bounded wait); ``client_a_talks_on``: A types once more and
   is echoed; ``client_a_leaves``: A presses Ctrl-C, and the server ends with it.
 
-Every step waits for its echo, so the server's lines come in one order whatever its threads do.
+The threaded server gets its Ctrl-C as SIGINT sent to it (``kill -INT``, so no ``^C`` on its terminal): what a
+person's Ctrl-C does to a running process, whose main thread takes the signal (harness/programs.py:
+``interrupt_by_signal``). Every step waits for its echo, so the server's lines come in one order whatever its
+threads do.
 ``marks`` records where each act began on every terminal, for a transcript that shows the story.
 """
 from harness.capture import nothing_new_within
@@ -97,9 +100,9 @@ class Demonstration(object):
                     if role.startswith('client') and p.event_count('connected'))
 
     # -- the acts ----------------------------------------------------------------------------------------
-    def play(self, until='the_end'):
-        """Play the acts in order, up to and including ``until``."""
-        for act in self.acts[:self.acts.index(until) + 1]:
+    def play(self, until=None):
+        """Play the acts in order, up to and including ``until`` (by default, to the end)."""
+        for act in self.acts[:self.acts.index(until or self.acts[-1]) + 1]:
             if act not in self.acts_done:
                 getattr(self, act)()
         return self
@@ -194,18 +197,18 @@ class Demonstration(object):
 
     def server_stopped(self):
         self._begin('server_stopped')
-        self.mark('the server gets Ctrl-C; no client is connected')
-        self.interrupt('server')
+        self.mark('the server gets SIGINT (kill -INT, as Ctrl-C); no client is connected')
+        self.interrupt('server', typed=False)
         self.server.wait_exit()
-        self.step('server: Ctrl-C, ended')
+        self.step('server: SIGINT, ended')
 
     def server_interrupted(self):
         self._begin('server_interrupted')
-        self.mark('the server gets Ctrl-C while client A is connected')
-        self.interrupt('server')
+        self.mark('the server gets SIGINT (kill -INT, as Ctrl-C) while client A is connected')
+        self.interrupt('server', typed=False)
         self.server.expect(b'KeyboardInterrupt\r\n')
         self.server_went_on = self.server.still_running_after()
-        self.step('server: Ctrl-C, traceback; %s' % ('still serving A' if self.server_went_on else 'EXITED'))
+        self.step('server: SIGINT, traceback; %s' % ('still serving A' if self.server_went_on else 'EXITED'))
 
     def client_a_talks_on(self):
         self._begin('client_a_talks_on')
@@ -215,6 +218,10 @@ class Demonstration(object):
         self.a.expect(PROMPT)
         self.step('client A: served after the server\'s Ctrl-C')
 
-    def interrupt(self, role):
+    def interrupt(self, role, typed=True):
+        """Ctrl-C: typed on the role's terminal, or (``typed=False``) SIGINT sent to its process."""
         self.interrupted.add(role)
-        self.programs[role].interrupt()
+        if typed:
+            self.programs[role].interrupt()
+        else:
+            self.programs[role].interrupt_by_signal()

@@ -24,11 +24,11 @@ import signal
 import pytest
 
 import harness
-from harness import EX1, EX2, PROMPT, show
+from harness import EX1, EX2, EX3, PROMPT, Deadline, poll_until, show, threads_of
 from harness.differences import Reading
 from harness.story import ROLES, Demonstration
 
-both_examples = pytest.mark.parametrize('example', [EX1, EX2])
+each_example = pytest.mark.parametrize('example', [EX1, EX2, EX3])
 
 
 def reading(impl, example, **ports):
@@ -85,14 +85,20 @@ def side_by_side(session, under_test, scenario, example, write):
 
 # -- scenarios -----------------------------------------------------------------------------------------------
 
-def article_demo(session, impl, example):
-    """The article's demonstration on three terminals (harness/story.py), played to the end."""
-    demo = Demonstration(session, example, label=impl.label, **impl.runs).play()
+def article_demo(session, impl, example, ending=None):
+    """The article's demonstration on three terminals (harness/story.py), played to the end; example 3's
+    story (not the article's) ends with the server's Ctrl-C when no client is connected."""
+    demo = Demonstration(session, example, label=impl.label, ending=ending, **impl.runs).play()
     read = reading(impl, example, **demo.ports())
     return [(role, read.keys(demo.programs[role].terminal.bytes()))
             for role in ROLES] + [(role + ' exit', read.exit_status(demo.programs[role].returncode,
                                                                      role in demo.interrupted)[0])
                                   for role in ROLES]
+
+
+def ctrl_c_while_a_is_connected(session, impl, example):
+    """Example 3's story (not the article's) with its other ending: Ctrl-C while client A is connected."""
+    return article_demo(session, impl, example, ending='a_connected')
 
 
 def client_at_a_terminal(session, impl, example):
@@ -180,8 +186,8 @@ def server_into_a_log(session, impl, example):
         a.send(message)
         a.expect(message)
     ports = dict(A=a.port)
-    interrupted = example == EX2
-    if interrupted:
+    interrupted = example != EX1
+    if example == EX2:
         b = session.connect(server.port, role='client B')
         b.send(b"I'm Client B.")
         a.close()
@@ -190,6 +196,19 @@ def server_into_a_log(session, impl, example):
         server.wait_in_accept(3)
         server.signal(signal.SIGINT)
         ports['B'] = b.port
+    elif example == EX3:                      # B is served at once; Ctrl-C while A is connected; A goes on
+        b = session.connect(server.port, role='client B')
+        b.send(b"I'm Client B.")
+        b.expect(b"I'm Client B.")
+        b.close()
+        poll_until(lambda: threads_of(server.proc.pid) == 2, Deadline(), "B's thread to end")
+        server.interrupt_by_signal()
+        poll_until(lambda: server.stdout_bytes().endswith(b'KeyboardInterrupt\n'), Deadline(),
+                   'the traceback in the log')
+        a.send(b'Still here.')
+        a.expect(b'Still here.')
+        a.close()
+        ports['B'] = b.port
     else:
         a.close()
     server.wait_exit()
@@ -197,11 +216,13 @@ def server_into_a_log(session, impl, example):
     return [('log', read.keys(server.stdout_bytes())), ('exit', read.exit_status(server.returncode, interrupted)[0])]
 
 
-SCENARIOS = [article_demo, client_at_a_terminal, client_on_pipes_into_a_log, server_into_a_log]
+# Each example with its scenarios: example 3's client is example 2's program (test_repository_provenance.py).
+CASES = ([(example, scenario) for example in (EX1, EX2)
+          for scenario in (article_demo, client_at_a_terminal, client_on_pipes_into_a_log, server_into_a_log)] +
+         [(EX3, scenario) for scenario in (article_demo, ctrl_c_while_a_is_connected, server_into_a_log)])
 
 
-@pytest.mark.parametrize('scenario', SCENARIOS, ids=[s.__name__ for s in SCENARIOS])
-@both_examples
+@pytest.mark.parametrize('example,scenario', CASES, ids=['%s-%s' % (e, s.__name__) for e, s in CASES])
 def test_the_port_is_the_same_as_the_original(session, under_test, scenario, example, request):
     side_by_side(session, under_test, scenario, example, request.config.getoption('write_original_records'))
 
@@ -226,7 +247,7 @@ def talk(session, server_impl, client_impl, example):
         b"msg to send:\xe4\xb8\xad\xe6\x96\x87 \xff\r\n"
         b"Received '\\xe4\\xb8\\xad\\xe6\\x96\\x87 \\xff'\r\n"
         b"msg to send:Traceback (most recent call last):\r\n")
-    said = {EX1: b'revc: ', EX2: b'Received '}[example]
+    said = {EX1: b'revc: ', EX2: b'Received ', EX3: b'Received '}[example]
     server.expect(said + b'\xe4\xb8\xad\xe6\x96\x87 \xff\r\n')
     if example == EX1:
         assert server.wait_exit() == 0
@@ -237,14 +258,14 @@ def talk(session, server_impl, client_impl, example):
         said + b"Hello!\r\n" +
         said + b"I'm Client A.\r\n" +
         said + b"\xe4\xb8\xad\xe6\x96\x87 \xff\r\n" +
-        (b'Received \r\n' if example == EX2 else b''))
+        (b'Received \r\n' if example != EX1 else b''))
 
 
-@both_examples
+@each_example
 def test_python2_client_talks_to_python3_server(session, oracle, ported, example):
     talk(session, ported, oracle, example)
 
 
-@both_examples
+@each_example
 def test_python3_client_talks_to_python2_server(session, oracle, ported, example):
     talk(session, oracle, ported, example)

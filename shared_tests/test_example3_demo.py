@@ -3,8 +3,9 @@
 ThreadingTCPServer), told as the article tells example 2.
 
 Three terminals (harness/story.py tells the story). Client B is served while A is connected. Stopped with
-Ctrl-C, the server prints its traceback at once; Python 2 then waits for every handler thread that is not a
-daemon, so a client still connected is served until it leaves, and then the server ends.
+Ctrl-C (SIGINT, sent to it: no ^C on its terminal), the server prints its traceback at once; Python 2 then
+waits for every handler thread that is not a daemon, so a client still connected is served until it leaves,
+and then the server ends.
 """
 import harness
 from harness import EX3
@@ -50,7 +51,7 @@ def test_both_leave_and_ctrl_c_ends_the_server_at_once(session):
         b"Received I'm Client B.\r\n"
         b"Received \r\n"                                                 # A's end of stream
         b"Received \r\n"                                                 # B's
-        b"^CTraceback (most recent call last):\r\n") % (demo.a.local_port, demo.b.local_port))
+        b"Traceback (most recent call last):\r\n") % (demo.a.local_port, demo.b.local_port))
     assert b"    s.serve_forever()\r\n" in ended
     assert ended.endswith(b"\r\nKeyboardInterrupt\r\n")
     assert demo.server.returncode == exit_status_after_ctrl_c()
@@ -66,7 +67,7 @@ def test_after_ctrl_c_the_server_serves_the_connected_client_until_it_leaves(ses
         b"Connected by ('127.0.0.1', %d)\r\n"
         b"Received I'm Client B.\r\n"
         b"Received \r\n"                                                 # B has left; A has not
-        b"^CTraceback (most recent call last):\r\n") % (demo.a.local_port, demo.b.local_port))
+        b"Traceback (most recent call last):\r\n") % (demo.a.local_port, demo.b.local_port))
     assert b"    s.serve_forever()\r\n" in interrupted
     assert interrupted.endswith(b"\r\nKeyboardInterrupt\r\n"), 'the traceback comes at once, before A leaves'
     assert demo.server_went_on, "the server goes on while A's thread serves A"

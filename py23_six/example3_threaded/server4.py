@@ -5,6 +5,7 @@ from six.moves import socketserver   #SocketServer on Python 2, socketserver on 
 import io, sys, six          #Python 3: print() takes text but recv() gives bytes; Latin-1 turns each byte into one character and back
 if not six.PY2:              #Python 2 prints the received str's bytes as they are (and 2.7's stdout has no detach())
     sys.stdout = io.TextIOWrapper(sys.stdout.detach(), 'latin-1', 'strict', '\n', sys.stdout.line_buffering, getattr(sys.stdout, 'write_through', False))
+    sys.stderr = io.TextIOWrapper(sys.stderr.detach(), sys.stderr.encoding, sys.stderr.errors, None, True)  #Python 3.6, 3.7: a traceback to a file waits in stderr's buffer; Python 2 wrote it at once
  
 HOST =''
 PORT = 50007
