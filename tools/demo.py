@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The article's two demonstrations, and example 3, Python 2.7 (py2_original) beside Python 3 (py3_port).  `tox -e demo`
+"""The article's demonstrations and example 3, Python 2.7 (py2_original) beside Python 3 (py3_port).  `tox -e demo`
 
 Client A types the article's messages; client B connects, types and is blocked; A leaves with Ctrl-C; then
 in example 1 the server exits and B's connection is reset, in example 2 B is served, then leaves with Ctrl-D and
@@ -310,8 +310,8 @@ def main(argv=None):
     sides = (('Python 2', python2, 'py2_original'), ('Python 3', python3, 'py3_port'))
 
     started = time.time()
-    screen.out(screen.paint('head', "The article's two demonstrations, and example 3 (not the article's), Python 2 "
-                                    "beside Python 3"))
+    screen.out(screen.paint('head', "The article's two demonstrations, and example 3 (not the article's), "
+                                    "Python 2 beside Python 3"))
     for label, python, tree in sides:
         screen.out('  %s: %s %s, %s/' % (label, python, harness.dotted(harness.python_version(python)), tree))
     screen.out('  every program runs unmodified on a pseudo-terminal of its own (TERM=dumb: no colours), '
