@@ -1,19 +1,29 @@
 #!/usr/bin/env python3
-"""The article's two demonstrations, Python 2.7 (py2_original) beside Python 3 (py3_port).  `tox -e demo`
+"""The article's demonstrations and example 3, Python 2.7 (py2_original) beside Python 3 (py3_port).  `tox -e demo`
 
 Client A types the article's messages; client B connects, types and is blocked; A leaves with Ctrl-C; then
 in example 1 the server exits and B's connection is reset, in example 2 B is served, then leaves with Ctrl-D and
-the server is stopped with Ctrl-C (the story is harness/story.py's). Each program runs unmodified on a
-pseudo-terminal of its own, through the loopback guard (nothing leaves 127.0.0.1), once with Python 2.7 and
-py2_original, once with Python 3 and py3_port. Lines are compared by harness/differences.py's rules.
-Then it prints what each terminal showed, Python 2 beside Python 3, each line marked
+the server is stopped with Ctrl-C (the story is harness/story.py's).
+
+Example 3 is not the article's: its server is the threaded one the article's conclusion calls for
+(SocketServer.ThreadingTCPServer), written for this repository in the article's style; its client is the
+article's. It is told twice, once for each ending: A talks, and B connects and is served while A is connected;
+then either both leave and the server, given Ctrl-C with nobody connected, ends at once; or B leaves, the
+server is given Ctrl-C while A is connected, prints its traceback and goes on serving A (A types once more and
+is echoed) until A leaves, and ends with it.
+
+Each program runs unmodified on a pseudo-terminal of its own, through the loopback guard (nothing leaves
+127.0.0.1), once with Python 2.7 and py2_original, once with Python 3 and py3_port. Lines are compared by
+harness/differences.py's rules. Then it prints what each terminal showed, Python 2 beside Python 3, each line
+marked
 
     =   identical
     ~   different only as MIGRATION.md documents (the letter says which; shown as it is, never hidden)
     !   different
 
 and ends with a one-line verdict; the exit status is 1 if any line is marked !, or a step of the story did
-not happen (B answered while A was connected), 2 if an interpreter is missing.
+not happen (example 1 or 2: B answered while A was connected; example 3: B not served while A was connected,
+or the server gone at a Ctrl-C while A was connected), 2 if an interpreter is missing.
 
 Runs on Python 3.6+ with six installed (the harness needs it). Options: --python3 X.Y (default: the
 interpreter running this), --width N, --color auto|always|never.
@@ -26,7 +36,7 @@ import sys
 import time
 
 import harness
-from harness import EX1, EX2
+from harness import EX1, EX2, EX3
 from harness.differences import LETTERS, RULES, Reading, lines_of
 from harness.story import ROLES, Demonstration
 from tools import terminal
@@ -35,7 +45,24 @@ from tools import terminal
 DOCUMENTED = [(letter, name, why, 'MIGRATION.md#' + anchor) for letter, name, anchor, why in RULES]
 
 
-# -- the two demonstrations ------------------------------------------------------------------------------
+# -- the demonstrations ----------------------------------------------------------------------------------
+
+# (example, ending, title): what this demo tells, in order; example 3 once for each of its endings
+# (harness/story.py, THREADED_ACTS).
+DEMONSTRATIONS = [
+    (EX1, None, 'Example 1'),
+    (EX2, None, 'Example 2'),
+    (EX3, 'nobody_connected', "Example 3 (not the article's), Ctrl-C with nobody connected"),
+    (EX3, 'a_connected', "Example 3 (not the article's), Ctrl-C while client A is connected"),
+]
+EX3_NOTE = [
+    "Example 3 is not the article's. The article ends saying that the cure for client B's wait is a",
+    "multi-threaded server, and shows none: example3_threaded/server4.py is that server",
+    "(SocketServer.ThreadingTCPServer, a thread per client), written for this repository in the article's",
+    "style; client4.py is the article's client. B is served while A is connected. Told twice: Ctrl-C with",
+    "nobody connected ends the server at once; Ctrl-C while A is connected prints the traceback at once, and",
+    "the server serves A until A leaves, then ends.",
+]
 
 class Run(object):
     """One demonstration on one interpreter (harness/story.py): what each terminal showed, how each ended."""
@@ -84,17 +111,20 @@ class Status(str):
         return self
 
 
-def run_demo(example, python, tree, say):
+def run_demo(example, python, tree, say, ending=None):
     run = Run(example, python, os.path.join(harness.REPO, tree))
     session = harness.Session(python=python, impl_dir=run.tree)
     started = harness.monotonic()
-    run.demo = Demonstration(session, example, step=say)
+    run.demo = Demonstration(session, example, step=say, ending=ending)
     try:
-        run.demo.play()
-        if not run.demo.b_was_blocked:
-            run.problems.append('%s, %s: client B was answered while client A was connected' % (example, tree))
-        if example == EX2 and not run.demo.server_went_on:
-            run.problems.append('example 2: the server exited after client A left; it must go on accepting')
+        if example == EX3:
+            play_threaded(run, tree, ending)
+        else:
+            run.demo.play()
+            if not run.demo.b_was_blocked:
+                run.problems.append('%s, %s: client B was answered while client A was connected' % (example, tree))
+            if example == EX2 and not run.demo.server_went_on:
+                run.problems.append('example 2: the server exited after client A left; it must go on accepting')
     except BrokenPipeError:
         raise
     except (AssertionError, OSError) as e:  # HarnessTimeout is an AssertionError
@@ -108,6 +138,40 @@ def run_demo(example, python, tree, say):
             run.problems.append(str(e))
     run.seconds = harness.monotonic() - started
     return run
+
+
+def play_threaded(run, tree, ending):
+    """Example 3 (not the article's), checked where its story differs from example 2's: client B is served
+    while A is connected; after a Ctrl-C while A is connected, the server goes on serving A until A leaves."""
+    demo, where = run.demo, '%s (%s), %s' % (EX3, ending, tree)
+
+    def act(until, problem):
+        try:
+            demo.play(until)
+        except AssertionError as e:  # a HarnessTimeout: what was awaited did not come
+            demo.step('FAILED')
+            run.problems.append('%s: %s (%s)' % (where, problem, e))
+            return False
+        return True
+
+    if not act('client_a_talks', 'client A was not echoed'):
+        return
+    if not act('client_b_is_served', 'client B was not served while client A was connected'):
+        return
+    if demo.a.exited.is_set():
+        run.problems.append('%s: client A had left when client B was served' % where)
+    if ending == 'a_connected':
+        if not act('server_interrupted', 'no traceback at the Ctrl-C while client A was connected'):
+            return
+        if not demo.server_went_on:
+            run.problems.append('%s: the server exited at Ctrl-C while client A was connected; it must serve A '
+                                'until A leaves' % where)
+            return
+        if not act('client_a_talks_on', "client A was not served after the server's Ctrl-C"):
+            return
+        act('client_a_leaves', 'the server did not end when client A, the last one, left')
+    else:
+        act('server_stopped', 'the server did not end at Ctrl-C with nobody connected')
 
 
 # -- comparing, line by line -----------------------------------------------------------------------------
@@ -246,7 +310,8 @@ def main(argv=None):
     sides = (('Python 2', python2, 'py2_original'), ('Python 3', python3, 'py3_port'))
 
     started = time.time()
-    screen.out(screen.paint('head', "The article's two demonstrations, Python 2 beside Python 3"))
+    screen.out(screen.paint('head', "The article's two demonstrations, and example 3 (not the article's), "
+                                    "Python 2 beside Python 3"))
     for label, python, tree in sides:
         screen.out('  %s: %s %s, %s/' % (label, python, harness.dotted(harness.python_version(python)), tree))
     screen.out('  every program runs unmodified on a pseudo-terminal of its own (TERM=dumb: no colours), '
@@ -256,17 +321,22 @@ def main(argv=None):
     totals = {'=': 0, '~': 0, '!': 0}
     used_tags = set()
     problems = []
-    for number, example in ((1, EX1), (2, EX2)):
+    terminals = 0
+    for example, ending, title in DEMONSTRATIONS:
+        if example == EX3 and ending == 'nobody_connected':
+            for line in EX3_NOTE:
+                screen.out(screen.paint('head', line) if line.startswith('Example') else line)
+            screen.out()
         runs = []
         for label, python, tree in sides:
-            sys.stdout.write('Example %d on %s: ' % (number, label))
+            sys.stdout.write('%s, on %s: ' % (title, label))
             steps = []
 
             def say(step):
                 sys.stdout.write(('' if not steps else ', ') + step)
                 sys.stdout.flush()
                 steps.append(step)
-            run = run_demo(example, python, tree, say)
+            run = run_demo(example, python, tree, say, ending)
             screen.out('  (%.1f s)' % run.seconds)
             runs.append(run)
             problems.extend(run.problems)
@@ -274,12 +344,13 @@ def main(argv=None):
         left, right = runs
         for role in ROLES:
             rows = compare(Side(left, role), Side(right, role))
+            terminals += 1
             for row in rows:
                 if row.mark in totals:
                     totals[row.mark] += 1
                 used_tags.update(row.tags)
-            screen.table('Example %d, %s\'s terminal (%s)' % (number, role, 'server4.py' if role == 'server'
-                                                                else 'client4.py'),
+            screen.table('%s, %s\'s terminal (%s)' % (title, role, 'server4.py' if role == 'server'
+                                                       else 'client4.py'),
                          'Python %s, %s' % (harness.dotted(left.version), left.tree[len(harness.REPO) + 1:]),
                          'Python %s, %s' % (harness.dotted(right.version), right.tree[len(harness.REPO) + 1:]),
                          rows)
@@ -300,9 +371,9 @@ def main(argv=None):
                                      'different only as documented (%.1f s)' % (
                                          totals['!'], len(problems), totals['='], totals['~'], seconds)))
         return 1
-    screen.out(screen.paint('head', 'Verdict: the same. Python 3 showed what Python 2 showed on all six '
+    screen.out(screen.paint('head', 'Verdict: the same. Python 3 showed what Python 2 showed on all %d '
                                     'terminals: %d lines identical, %d different only as documented (%.1f s)'
-                            % (totals['='], totals['~'], seconds)))
+                            % (terminals, totals['='], totals['~'], seconds)))
     return 0
 
 

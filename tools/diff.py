@@ -5,7 +5,8 @@
 MIGRATION-py23_six.md) it prints each file pair side by side (coloured on a terminal, plain when piped) and
 writes a self-contained HTML page (no network: styles inline, the ledger rendered into the page):
 build/diff.html for the port, build/diff-py23_six.html beside it for the straddle, each linking to the
-other. The alignment is difflib's (tools/ledger.py), the one the ledger test checks. Marks: ' ' the same,
+other. Example 3's files are marked as not the article's (NOT_THE_ARTICLES). The alignment is difflib's
+(tools/ledger.py), the one the ledger test checks. Marks: ' ' the same,
 '-' only in the old tree, '+' only in the new one, '|' changed. Exit status 1 if a changed line has no
 ledger entry.
 
@@ -24,6 +25,20 @@ from tools import ledger, terminal
 
 DEFAULT_HTML = os.path.join(ledger.REPO, 'build', 'diff.html')
 MARKS = {'equal': ' ', 'delete': '-', 'insert': '+', 'replace': '|'}
+
+# The files that are not the article's listings (py2_original/PROVENANCE.md), and what each is: said beside the
+# file's name on the terminal and on the page.
+NOT_THE_ARTICLES = {
+    'example3_threaded/server4.py': "not the article's: the threaded server its conclusion calls for, written "
+                                    "for this repository in the article's style",
+    'example3_threaded/client4.py': "example 3, not the article's; this client is the article's, byte for byte "
+                                    "example 2's",
+}
+
+
+def headline(name):
+    """A file's name, with what it is if it is not one of the article's listings."""
+    return '%s (%s)' % (name, NOT_THE_ARTICLES[name]) if name in NOT_THE_ARTICLES else name
 
 
 class Row(object):
@@ -73,8 +88,8 @@ BASE = {'equal': '', 'delete': RED, 'insert': GREEN, 'replace': YELLOW}
 def print_pair(name, rows, pair, width, colour):
     column = max(24, (width - 14) // 2)
     changed = sum(1 for r in rows if r.op != 'equal')
-    print(terminal.paint(BOLD, '=== %s: %s beside %s, %d rows changed' % (name, pair.old, pair.new, changed),
-                         colour))
+    print(terminal.paint(BOLD, '=== %s: %s beside %s, %d rows changed' % (headline(name), pair.old, pair.new,
+                                                                          changed), colour))
     pending, missing = [], False  # the ledger entries of the change being printed
     for row in rows:
         if row.op == 'equal' and (pending or missing):
@@ -137,6 +152,7 @@ section.ledger pre { background: #f6f6f6; padding: .5em; overflow-x: auto; }
 section.ledger table { border-collapse: collapse; } section.ledger td, section.ledger th { border: 1px solid #ccc;
   padding: .2em .4em; }
 :target { background: #fff6c0; }
+p.note, li .note { color: #8a4b00; } p.note { margin: -.5em 0 .6em; font-style: italic; }
 """
 
 
@@ -160,11 +176,13 @@ def html_line(line, flags, side):
 
 
 def html_pair(name, rows, pair):
-    out = ['<h2 id="%s">%s</h2>' % (esc(name.replace('/', '-').replace('.', '-')), esc(name)),
-           '<table class="diff"><colgroup><col style="width:2.5em"><col><col style="width:2.5em"><col>'
-           '<col style="width:13em"></colgroup>',
-           '<tr><th></th><th>%s/%s</th><th></th><th>%s/%s</th><th>ledger</th></tr>'
-           % (esc(pair.old), esc(name), esc(pair.new), esc(name))]
+    out = ['<h2 id="%s">%s</h2>' % (esc(name.replace('/', '-').replace('.', '-')), esc(name))]
+    if name in NOT_THE_ARTICLES:
+        out.append('<p class="note">%s</p>' % esc(NOT_THE_ARTICLES[name][0].upper() + NOT_THE_ARTICLES[name][1:]))
+    out += ['<table class="diff"><colgroup><col style="width:2.5em"><col><col style="width:2.5em"><col>'
+            '<col style="width:13em"></colgroup>',
+            '<tr><th></th><th>%s/%s</th><th></th><th>%s/%s</th><th>ledger</th></tr>'
+            % (esc(pair.old), esc(name), esc(pair.new), esc(name))]
     for row in rows:
         fa, fb = row.char_flags() if row.op == 'replace' else (None, None)
         if row.op == 'equal':
@@ -210,8 +228,9 @@ def page_names(first):
 def write_page(path, pairs, book, pages):
     pair = book.pair
     names = [name for name, _ in pairs]
-    toc = ''.join('<li><a href="#%s">%s</a>: %d rows changed</li>' % (
-        esc(n.replace('/', '-').replace('.', '-')), esc(n), sum(1 for r in rows if r.op != 'equal'))
+    toc = ''.join('<li><a href="#%s">%s</a>: %d rows changed%s</li>' % (
+        esc(n.replace('/', '-').replace('.', '-')), esc(n), sum(1 for r in rows if r.op != 'equal'),
+        ' <span class="note">(%s)</span>' % esc(NOT_THE_ARTICLES[n]) if n in NOT_THE_ARTICLES else '')
         for n, rows in pairs)
     others = ', '.join('<a href="%s">%s beside %s</a>' % (esc(pages[p]), esc(p.old), esc(p.new))
                        for p in ledger.PAIRS if p is not pair)
@@ -220,7 +239,9 @@ def write_page(path, pairs, book, pages):
 <html lang="en"><head><meta charset="utf-8"><title>%s</title>
 <style>%s</style></head><body>
 <h1>%s</h1>
-<p>The article's four programs as published (Python 2, left) and %s, aligned by
+<p>The article's four programs as published, and example 3 (not the article's: the threaded server its
+conclusion calls for, written for this repository in its style, beside the article's client), in Python 2 (left)
+and %s, aligned by
 Python's <code>difflib</code>. Changed lines are highlighted, the changed characters darker; each change
 links to its entry in <a href="#ledger">the ledger</a> (<code>%s</code>, below). Written by
 <code>tox -e diff</code> (<code>tools/diff.py</code>); nothing on this page loads anything from anywhere.
