@@ -739,6 +739,16 @@ class Page(object):
             row.append(two(fair.median) if fair else '—')
             out.append(row)
         self.table(header, out)
+        found = {'slower': [], 'faster': []}
+        for name in [n for n in names if n not in (base, 'socat')]:
+            for n in t['clients']:
+                v = verdict(stat(rows, rate, server=name, clients_n=n), stat(rows, rate, server=base, clients_n=n))
+                if v in found:
+                    found[v].append('%s at N = %d' % (name, n))
+        self.add('Against example 3 on 2.7, with the min–max ranges apart and the medians more than %d %% apart '
+                 '(as in the tables above): slower: %s; faster: %s. Elsewhere the ranges overlap, and the ratios '
+                 'show no difference.' % (100 * MARGIN, ', '.join(found['slower']) or 'none',
+                                          ', '.join(found['faster']) or 'none'), '')
 
     def threaded_sentence(self):
         rows = self.data.get('threaded', [])
