@@ -12,6 +12,12 @@
  *       its session for ROUNDS round trips of SIZE bytes, then closes. Prints one JSON line with, for
  *       each connection, when it connected, when its first echo was back and when it finished, in ns
  *       since the first connect().
+ *   echo_client concurrent PORT N SIZE WARMUP SECONDS
+ *       N connections, opened one after another, each with WARMUP round trips at once (so that the server
+ *       has accepted it and is serving it before the next is opened); then all N do round trips of SIZE
+ *       bytes at the same time for SECONDS, each sending its next message as soon as its echo is back
+ *       (poll). Prints one JSON line: the round trips of all N in that window, its length, and each
+ *       connection's round trips.
  *
  * PATTERN: "ascii" (printable ASCII, as a person types) or "binary" (every byte value). The message of
  * round r starts r bytes further into the pattern, so a lost, repeated or reordered byte is a mismatch.
@@ -251,10 +257,76 @@ static int burst(int argc, char **argv) {
     return 0;
 }
 
+static int concurrent(int argc, char **argv) {
+    if (argc != 7) { fprintf(stderr, "usage: see the top of echo_client.c\n"); return 2; }
+    int port = atoi(argv[2]);
+    int count = atoi(argv[3]);
+    size_t size = (size_t)atol(argv[4]);
+    long warmup = atol(argv[5]);
+    double seconds = atof(argv[6]);
+    if (count < 1 || count > 64 || size < 1 || warmup < 1) { fprintf(stderr, "echo_client: bad arguments\n"); return 2; }
+    unsigned char *pattern = make_pattern("ascii", size);
+    struct conn { int fd; long round, counted; size_t sent, got; unsigned char *buf; } c[64];
+    struct pollfd p[64];
+    const nfds_t nfds = (nfds_t)(unsigned)count;
+    int one = 1;
+
+    for (int k = 0; k < count; k++) {
+        memset(&c[k], 0, sizeof c[k]);
+        c[k].buf = malloc(size);
+        if (!c[k].buf) die(5, "malloc");
+        c[k].fd = connect_loopback(port, 0);
+        setsockopt(c[k].fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        for (; c[k].round < warmup; c[k].round++) round_trip(c[k].fd, pattern + c[k].round % 94, c[k].buf, size);
+    }
+    for (int k = 0; k < count; k++) fcntl(c[k].fd, F_SETFL, fcntl(c[k].fd, F_GETFL) | O_NONBLOCK);
+    int64_t start = now_ns(), end = start + (int64_t)(seconds * 1e9), t = start;
+    long total = 0;
+    while (t < end) {
+        for (int k = 0; k < count; k++) {
+            p[k].fd = c[k].fd;
+            p[k].events = c[k].sent < size ? POLLOUT : POLLIN;
+            p[k].revents = 0;
+        }
+        int wait_ms = (int)((end - t) / 1000000) + 1;
+        if (poll(p, nfds, wait_ms) < 0 && errno != EINTR) die(4, "poll");
+        for (int k = 0; k < count; k++) {
+            struct conn *x = &c[k];
+            if (!p[k].revents) continue;
+            const unsigned char *msg = pattern + x->round % 94;
+            if (x->sent < size) {
+                ssize_t n = send(x->fd, msg + x->sent, size - x->sent, MSG_NOSIGNAL);
+                if (n < 0 && errno != EAGAIN && errno != EINTR) die(4, "send");
+                if (n > 0) x->sent += (size_t)n;
+                continue;
+            }
+            ssize_t n = recv(x->fd, x->buf + x->got, size - x->got, 0);
+            if (n == 0) { errno = 0; die(4, "the server closed the connection"); }
+            if (n < 0) { if (errno == EAGAIN || errno == EINTR) continue; die(4, "recv"); }
+            x->got += (size_t)n;
+            if (x->got < size) continue;
+            if (memcmp(x->buf, msg, size) != 0) { fprintf(stderr, "echo_client: echo differs\n"); exit(3); }
+            x->round++;
+            x->sent = x->got = 0;
+            if (now_ns() < end) { x->counted++; total++; }
+        }
+        t = now_ns();
+    }
+    printf("{\"rounds\": %ld, \"elapsed_ns\": %lld, \"bytes\": %lld, \"per_client\": [", total,
+           (long long)(end - start), (long long)total * (long long)size);
+    for (int k = 0; k < count; k++) {
+        printf("%s%ld", k ? ", " : "", c[k].counted);
+        close(c[k].fd);
+    }
+    printf("]}\n");
+    return 0;
+}
+
 int main(int argc, char **argv) {
     alarm(RUN_LIMIT_S); /* bounded in time, whatever the server does: SIGALRM ends the program */
     if (argc > 1 && strcmp(argv[1], "pingpong") == 0) return pingpong(argc, argv);
     if (argc > 1 && strcmp(argv[1], "burst") == 0) return burst(argc, argv);
-    fprintf(stderr, "usage: echo_client pingpong|burst ... (see the top of echo_client.c)\n");
+    if (argc > 1 && strcmp(argv[1], "concurrent") == 0) return concurrent(argc, argv);
+    fprintf(stderr, "usage: echo_client pingpong|burst|concurrent ... (see the top of echo_client.c)\n");
     return 2;
 }

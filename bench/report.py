@@ -16,6 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 PLOT = 'benchmarks-blocking.png'
 METHOD = 'benchmarks-method.md'  # how it is measured, beside this page
+EX2, EX3 = 'example2_accept_loop', 'example3_threaded'  # harness.config's; EX3 is not the article's
 KEEP_UP_FROM = (3, 11)  # on this Python and later the port must not be slower than the original
 MARGIN = 0.03  # "slower" means: by more than this, and beyond the run-to-run spread
 
@@ -236,7 +237,8 @@ class Page(object):
                            'below.' % (100 * MARGIN, ', '.join('%s at %s' % s for s in slower))))
         bullets += [b for b in (self.straddle_sentence(same), self.why_sentence(), self.floor_sentence(same),
                                 self.nagle_sentence(),
-                                self.blocking_sentence(), self.placement_sentence(), self.client_sentence()) if b]
+                                self.blocking_sentence(), self.threaded_sentence(), self.placement_sentence(),
+                                self.client_sentence()) if b]
         for b in bullets:
             self.add('- ' + b)
         self.add('')
@@ -445,9 +447,10 @@ class Page(object):
         table = self.blocking_table_data()
         server = self.meta['settings']['blocking']['servers'][0]
         nmax = max(self.meta['settings']['blocking']['clients'])
-        firsts = table.get((server, nmax))
+        firsts = table.get((EX2, server, nmax))
         if not firsts:
             return None
+        rows = self.blocking_rows(EX2)
         session = Stat([(c['done_ns'] - c['first_echo_ns']) / 1e6 for r in pick(rows, server=server)
                         for c in r['clients']])
         late = [k + 1 for k, s in enumerate(firsts) if s.median >= 900]
@@ -468,6 +471,18 @@ class Page(object):
         if self.newest_port():
             text += (' The port on Python %s behaves the same (table below): this is the design, not the '
                      'interpreter.' % self.meta['interpreters'][self.newest_port()])
+        threaded = table.get((EX3, server, nmax))
+        if threaded:
+            text += (' **A thread per client removes the queue:** example 3 (not the article\'s: the threaded '
+                     '`SocketServer` server its conclusion calls for) on 2.7 gives the same %d clients their first '
+                     'echo after %s ms.' % (nmax, ', '.join(one(s.median) for s in threaded)))
+            newest = self.newest_port()
+            if newest and (EX3, newest, nmax) in table:
+                text += ' The port on Python %s: %s ms.' % (self.meta['interpreters'][newest], ', '.join(
+                    one(s.median) for s in table[(EX3, newest, nmax)]))
+            late3 = [k + 1 for k, s in enumerate(threaded) if s.median >= 900]
+            if late3:
+                text += ' ' + self.backlog_text(nmax, late3[0])
         return text
 
     def slower_in(self, placement, servers=None):
@@ -602,12 +617,35 @@ class Page(object):
                 rows.append(row)
             self.table(header, rows)
 
+    def backlog_text(self, nmax, first_late):
+        return ('Client %d on 2.7 waits about a second more, not for a session but for the kernel: '
+                '`ThreadingTCPServer` listens with `request_queue_size = 5`, room for six finished handshakes; with '
+                'the server on the clients\' CPU the %d `connect()`s come before it gets to `accept()`, and what '
+                'finds the queue full is dropped and tried again after 1 s.' % (first_late, nmax))
+
+    def blocking_rows(self, example):
+        return [r for r in self.data.get('blocking', []) if r.get('example', EX2) == example]
+
+    def threaded_servers(self):
+        """Example 3's servers (not the article's), in the page's order."""
+        return self.meta['settings'].get('threaded', {}).get('servers', [])
+
+    def label_in(self, example, name):
+        """label(), but example 3 on 2.7 is py2_original's, not the article's original."""
+        if example == EX3 and name == self.base:
+            return 'py2_original, Python %s' % self.meta['interpreters'][name]
+        return self.label(name)
+
+    def example_label(self, example):
+        return {EX2: 'example 2 (the article\'s, one client at a time)',
+                EX3: 'example 3 (not the article\'s: a thread per client)'}[example]
+
     def blocking_table_data(self):
-        """(server, N) -> [Stat of the k-th served client's first echo, ms] for k = 1..N."""
+        """(example, server, N) -> [Stat of the k-th served client's first echo, ms] for k = 1..N."""
         out = {}
         for r in self.data.get('blocking', []):
             firsts = sorted(c['first_echo_ns'] / 1e6 for c in r['clients'])
-            out.setdefault((r['server'], r['clients_n']), []).append(firsts)
+            out.setdefault((r.get('example', EX2), r['server'], r['clients_n']), []).append(firsts)
         return {key: [Stat(col) for col in zip(*runs)] for key, runs in out.items()}
 
     def blocking(self):
@@ -617,25 +655,42 @@ class Page(object):
         b = self.meta['settings']['blocking']
         nmax = max(b['clients'])
         self.add('## Blocking, quantified', '')
-        self.add('N clients connect at once (non-blocking `connect()`s in a row) to example 2\'s server (%s); '
-                 'each, once connected, holds its session for %d round trips of %d B, then closes. Time from the '
-                 'first `connect()` to each client\'s first echo, in ms, clients in the order they were served; '
-                 'median of %d runs (min–max), %s.' % (self.compared(), b['rounds'], b['size'],
-                                                      len(set(r['rep'] for r in rows)), self.where('same core')), '')
+        self.add('N clients connect at once (non-blocking `connect()`s in a row) to example 2\'s server (%s), '
+                 'and to example 3\'s, which is not the article\'s: the threaded `SocketServer` server its '
+                 'conclusion calls for, a thread per client running example 2\'s inner loop (the same two, and '
+                 'below on every Python). Each client, once connected, holds its session for %d round trips of '
+                 '%d B, then closes. Time from the first `connect()` to each client\'s first echo, in ms, clients '
+                 'in the order they were served; median of %d runs (min–max), %s.' % (
+                     self.compared(), b['rounds'], b['size'], len(set(r['rep'] for r in rows)),
+                     self.where('same core')), '')
         table = self.blocking_table_data()
-        header = ['server', 'N'] + ['client %d' % k for k in range(1, nmax + 1)] + ['one session']
+        header = ['example', 'server', 'N'] + ['client %d' % k for k in range(1, nmax + 1)] + ['one session']
         out = []
-        for server in b['servers']:
-            for n in b['clients']:
-                firsts = table.get((server, n))
-                if not firsts:
-                    continue
-                session = Stat([(c['done_ns'] - c['first_echo_ns']) / 1e6
-                                for r in pick(rows, server=server, clients_n=n) for c in r['clients']])
-                out.append([self.label(server), str(n)] + [spread(s, one) for s in firsts] +
-                           [''] * (nmax - n) + [one(session.median)])
+        for example in (EX2, EX3):
+            for server in b['servers']:
+                for n in b['clients']:
+                    firsts = table.get((example, server, n))
+                    if not firsts:
+                        continue
+                    session = Stat([(c['done_ns'] - c['first_echo_ns']) / 1e6
+                                    for r in pick(self.blocking_rows(example), server=server, clients_n=n)
+                                    for c in r['clients']])
+                    out.append(['%s' % example[7], self.label_in(example, server), str(n)] + [spread(s, one) for s in firsts] +
+                               [''] * (nmax - n) + [one(session.median)])
         self.table(header, out)
+        self.add('Example: %s.' % '; '.join('%s = %s' % (e[7], self.example_label(e)) for e in (EX2, EX3)), '')
         self.add('![Time to first echo, by client](%s)' % PLOT, '')
+        every = [n for n in self.threaded_servers() if any((EX3, n, k) in table for k in b['clients'])]
+        if every:
+            self.add('Example 3 on every Python: when the last client of the N gets its first echo, in ms, median '
+                     '(min–max); example 2\'s in the first rows for comparison.', '')
+            out = []
+            for example, servers in ((EX2, b['servers']), (EX3, every)):
+                for server in servers:
+                    out.append([example[7], self.label_in(example, server)] + [
+                        spread(table[(example, server, n)][-1], one) if (example, server, n) in table else '—'
+                        for n in b['clients']])
+            self.table(['example', 'server'] + ['N = %d' % n for n in b['clients']], out)
         self.add('A blocking, single-threaded server serves one client at a time: client k waits for the k−1 '
                  'sessions before it. `listen(1)` adds to that. Only two finished handshakes wait in the '
                  'queue; a connection that finds it full is not refused but dropped, and TCP tries again: after '
@@ -643,7 +698,87 @@ class Page(object):
                  'client already counts itself connected and its last ACK or first message was dropped. Those are '
                  'the steps of about 1 s and 0.2 s in the later clients\' times, and the server waits idle in '
                  '`accept()` while the clients wait for their timers. Which clients win the queue varies from run '
-                 'to run, hence the wide ranges.', '')
+                 'to run, hence the wide ranges. Example 3 accepts each connection as it comes and hands it to '
+                 'a thread of its own, so no client waits for another\'s session; its clients share the one '
+                 'CPU (and the interpreter lock) instead. Its listening queue is longer (`SocketServer`\'s '
+                 '`request_queue_size = 5`: six finished handshakes) but not endless: where a client of example 3 '
+                 'waits about a second, its SYN found the queue full before the server, on the same CPU, got to '
+                 '`accept()`.', '')
+
+    def threaded(self):
+        rows = self.data.get('threaded', [])
+        if not rows:
+            return
+        t = self.meta['settings']['threaded']
+        self.add('## Example 3: N clients at once', '')
+        self.add('Example 3 is not the article\'s: the threaded `SocketServer` server its conclusion calls for, '
+                 '`py2_original`\'s on 2.7 and the port\'s on each Python 3, beside socat forking a process per '
+                 'connection (`TCP-LISTEN:0,bind=127.0.0.1,fork,reuseaddr PIPE`), the native floor. N clients '
+                 'connect one after another (each makes %d round trips as it opens), then all N do round trips '
+                 'of %d B at the same time for %.2f s, each sending its next message as soon as its echo is back. '
+                 'Round trips per second of all N together, median of %d runs (min–max); the ratio of medians to '
+                 'example 3 on 2.7, and to socat; %s.' % (
+                     t['warmup'], t['size'], self.meta['settings']['seconds'], len(set(r['rep'] for r in rows)),
+                     self.where('same core')), '')
+        base = self.base
+        names = [n for n in t['servers'] + ['socat'] if pick(rows, server=n)]
+        header = ['server']
+        for n in t['clients']:
+            header += ['N = %d' % n, 'vs 2.7', 'vs socat']
+        nmax = max(t['clients'])
+        header.append('N = %d: slowest / fastest client' % nmax)
+        out = []
+        for name in names:
+            row = [self.label_in(EX3, name) if name != 'socat' else 'socat, a process per connection (native)']
+            for n in t['clients']:
+                s = stat(rows, rate, server=name, clients_n=n)
+                row += [spread(s, thousands), ratio(s, stat(rows, rate, server=base, clients_n=n)) if s else '—',
+                        ratio(s, stat(rows, rate, server='socat', clients_n=n)) if s else '—']
+            fair = stat(rows, lambda r: min(r['per_client']) / max(1, max(r['per_client'])), server=name,
+                        clients_n=nmax)
+            row.append(two(fair.median) if fair else '—')
+            out.append(row)
+        self.table(header, out)
+        found = {'slower': [], 'faster': []}
+        for name in [n for n in names if n not in (base, 'socat')]:
+            for n in t['clients']:
+                v = verdict(stat(rows, rate, server=name, clients_n=n), stat(rows, rate, server=base, clients_n=n))
+                if v in found:
+                    found[v].append('%s at N = %d' % (name, n))
+        self.add('Against example 3 on 2.7, with the min–max ranges apart and the medians more than %d %% apart '
+                 '(as in the tables above): slower: %s; faster: %s. Elsewhere the ranges overlap, and the ratios '
+                 'show no difference.' % (100 * MARGIN, ', '.join(found['slower']) or 'none',
+                                          ', '.join(found['faster']) or 'none'), '')
+
+    def threaded_sentence(self):
+        rows = self.data.get('threaded', [])
+        if not rows:
+            return None
+        t = self.meta['settings']['threaded']
+        nmax = max(t['clients'])
+        base = stat(rows, rate, server=self.base, clients_n=nmax)
+        floor = stat(rows, rate, server='socat', clients_n=nmax)
+        ports = [(n, stat(rows, rate, server=n, clients_n=nmax)) for n in t['servers'] if n in self.must_keep_up]
+        ports = [(n, s) for n, s in ports if s]
+        if not base:
+            return None
+        text = ('**Example 3 with %d clients at once** (not the article\'s: a thread per client; 16 B round '
+                'trips, all on one CPU): %s round trips per second on 2.7' % (nmax, thousands(base.median)))
+        if ports:
+            text += ', ×%.2f–×%.2f that on 3.11+' % (min(s.median for _, s in ports) / base.median,
+                                                    max(s.median for _, s in ports) / base.median)
+        if floor:
+            text += ('; socat forking a process per connection makes %s (2.7 makes ×%.2f of it%s)' % (
+                thousands(floor.median), base.median / floor.median,
+                ': no floor here, socat relays each message through a pipe, reading and writing it twice, and '
+                'switches between %d processes where Python switches between threads of one' % nmax
+                if base.median > floor.median else ''))
+        one_client = stat(rows, rate, server=self.base, clients_n=min(t['clients']))
+        if one_client and min(t['clients']) == 1:
+            text += ('. With one client the same server on 2.7 makes %s: the %d clients share one CPU, so together '
+                     'they make ×%.2f of one client\'s round trips, not ×%d' % (
+                         thousands(one_client.median), nmax, base.median / one_client.median, nmax))
+        return text + '. Table: "Example 3: N clients at once" below.'
 
     def unpinned(self):
         rows = self.data.get('unpinned', [])
@@ -689,6 +824,7 @@ class Page(object):
             self.straddle_tables(placement)
         self.where_time_goes()
         self.blocking()
+        self.threaded()
         self.unpinned()
         self.client_cost()
         return '\n'.join(self.lines).rstrip() + '\n'
@@ -701,11 +837,14 @@ def plot(page, path):
 
     b = page.meta['settings']['blocking']
     table = page.blocking_table_data()
-    servers = [s for s in b['servers'] if any((s, n) in table for n in b['clients'])]
-    fig, axes = plt.subplots(1, len(servers), figsize=(5.2 * len(servers), 4), sharey=True, squeeze=False)
-    for ax, server in zip(axes[0], servers):
+    servers = [s for s in b['servers'] if any((e, s, n) in table for e in (EX2, EX3) for n in b['clients'])]
+    examples = [e for e in (EX2, EX3) if any((e, s, n) in table for s in servers for n in b['clients'])]
+    panels = [(e, s) for e in examples for s in servers]  # a row of panels per example
+    fig, axes = plt.subplots(len(examples), len(servers), figsize=(5.2 * len(servers), 3.6 * len(examples) + 0.6),
+                             sharey=True, squeeze=False)
+    for ax, (example, server) in zip([ax for row in axes for ax in row], panels):
         for n in b['clients']:
-            firsts = table.get((server, n))
+            firsts = table.get((example, server, n))
             if not firsts:
                 continue
             ks = list(range(1, len(firsts) + 1))
@@ -714,14 +853,15 @@ def plot(page, path):
             ax.errorbar(ks, med, yerr=err, marker='o', capsize=3, label='N = %d' % n)
         ax.set_yscale('log')
         ax.set_xlabel('client k, in the order served')
-        ax.set_title(page.label(server))
+        ax.set_title('%s\n%s' % (page.example_label(example), page.label_in(example, server)), fontsize=10)
         ax.grid(True, which='both', alpha=0.3)
         ax.set_xticks(range(1, max(b['clients']) + 1))
-    axes[0][0].set_ylabel('time to first echo, ms (log)')
+    for row in axes:
+        row[0].set_ylabel('time to first echo, ms (log)')
     axes[0][-1].legend(title='clients at once')
     runs = len(set(r['rep'] for r in page.data.get('blocking', [])))
-    fig.suptitle('Example 2: N clients connect at once; each holds %d round trips (median of %d runs, bars: '
-                 'min–max)' % (b['rounds'], runs))
+    fig.suptitle('N clients connect at once; each holds %d round trips (median of %d runs, bars: min–max)' % (
+        b['rounds'], runs))
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

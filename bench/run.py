@@ -16,7 +16,10 @@ turns that into DIR/benchmarks.md and DIR/benchmarks-blocking.png (default DIR: 
 * The floor: socat (TCP-LISTEN ... PIPE) through the same client, and sockperf's own ping-pong, when present.
 * Blocking: N = 1, 2, 4, 8 clients connect at once to the original on 2.7 and to the port on the newest
   Python 3 found; each holds its session for a fixed number of round trips; when does each get its first
-  echo?
+  echo? The same for example 3 (not the article's: the threaded SocketServer server its conclusion calls
+  for), py2_original's on 2.7 and the port's on every Python 3 found.
+* Threaded: N = 1, 4, 16 clients at once do round trips with example 3's server (the same servers) and with
+  socat forking a process per connection (TCP-LISTEN ... fork ... PIPE), the native floor.
 * Placements: server and client pinned to one CPU ("same core"), to two ("cross core"), and, to show why
   pinning, a few unpinned runs (the same two servers as for blocking).
 * Why: print_cost.py times each server's print line alone; perf record profiles each server's 1 MiB echo.
@@ -48,6 +51,7 @@ from harness.interpreters import python3_versions
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = harness.REPO
 EXAMPLE = harness.EX2
+THREADED = harness.EX3  # not the article's: the threaded server its conclusion calls for
 BASELINE = 'py27'
 
 # The message cases: name, size, byte pattern, warm-up round trips.
@@ -63,6 +67,9 @@ SOCKPERF_CASES = ('16 B', '1 KiB', '10 KiB')         # sockperf's ping-pong; no 
 BLOCKING_CLIENTS = (1, 2, 4, 8)
 BLOCKING_ROUNDS = 1000      # round trips each client holds its session for
 BLOCKING_SIZE = 16
+THREADED_CLIENTS = (1, 4, 16)  # example 3 and the forking socat: clients doing round trips at the same time
+THREADED_SIZE = 16
+THREADED_WARMUP = 100       # round trips each connection makes as it opens, before the measured window
 MAX_ROUNDS = 1000000
 
 
@@ -195,9 +202,12 @@ class Native(object):
     It is not a program under test, so it is not started through the loopback guard: it is told to bind
     127.0.0.1 and nothing else, and it is always reaped."""
 
-    def __init__(self, argv, ready, cpus):
+    def __init__(self, argv, ready, cpus, group=False):
+        # group: a server that forks a process per connection runs in a process group of its own, so that
+        # close() ends its children too
+        self.group = group
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     preexec_fn=lambda: os.sched_setaffinity(0, cpus))
+                                     preexec_fn=lambda: os.sched_setaffinity(0, cpus), start_new_session=group)
         self.pid = self.proc.pid
         self.output = b''
         deadline = harness.Deadline()
@@ -225,15 +235,21 @@ class Native(object):
         raise RuntimeError('no listening socket of process %d in /proc/net/tcp' % self.pid)
 
     def close(self):
-        if self.proc.poll() is None:
+        if self.group:
+            try:
+                os.killpg(self.pid, signal.SIGKILL)  # its group: the server and any child it forked
+            except ProcessLookupError:
+                pass
+        elif self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
         self.proc.stdout.close()
 
 
-def start_socat(cpus):
-    return Native(['socat', '-d', '-d', 'TCP-LISTEN:0,bind=127.0.0.1', 'PIPE'],
-                  re.compile(br'listening on AF=2 127\.0\.0\.1:\d+'), cpus)
+def start_socat(cpus, fork=False):
+    """socat's echo; with fork, a process per connection (the floor for example 3's thread per connection)."""
+    return Native(['socat', '-d', '-d', 'TCP-LISTEN:0,bind=127.0.0.1' + (',fork,reuseaddr' if fork else ''),
+                   'PIPE'], re.compile(br'listening on AF=2 127\.0\.0\.1:\d+'), cpus, group=fork)
 
 
 def start_sockperf_server(cpus):
@@ -342,9 +358,10 @@ class Bench(object):
         self.build = build
         self.cases = {c[0]: c for c in CASES}
         self.results = {'meta': meta, 'echo': [], 'client_cost': [], 'unpinned': [], 'nagle': [],
-                        'blocking': [], 'print_cost': [], 'profile': []}
+                        'blocking': [], 'threaded': [], 'print_cost': [], 'profile': []}
         self.session = harness.Session()
         self.running = {}
+        self.threaded = {}  # example 3's servers, by the same names
         self.client = compile_client(build)
         self.py_client = [sys.executable, os.path.join(HERE, 'echo_client.py')]
         self.six_folder = copy_six(build)
@@ -363,6 +380,13 @@ class Bench(object):
             log('  %s: Python %s, %s/%s/server4.py, port %d%s' % (
                 name, self.meta['interpreters'][name], tree, EXAMPLE, program.port,
                 ', six %s on PYTHONPATH' % self.meta['six'] if env else ''))
+        for name, version, tree, path in self.servers:
+            if name in self.meta['settings']['threaded']['servers']:
+                program = self.session.server(THREADED, role='server %s %s' % (THREADED, name), python=path,
+                                              impl_dir=os.path.join(REPO, tree), stdout_path=os.devnull)
+                self.threaded[name] = program
+                log('  %s: Python %s, %s/%s/server4.py, port %d' % (
+                    name, self.meta['interpreters'][name], tree, THREADED, program.port))
 
     def close(self):
         self.session.close()
@@ -418,17 +442,48 @@ class Bench(object):
         return '%-10s %-24s %-8s %9.0f round trips/s  p50 %7.1f us' % (
             placement, case, 'sockperf', r['rounds'] * 1e9 / r['elapsed_ns'], r['p50_ns'] / 1e3)
 
-    def blocking(self, n, server, rep):
+    def blocking(self, n, server, rep, example=EXAMPLE):
         server_cpus, client_cpus = self.placements['same core']
-        program = self.running[server]
+        program = (self.running if example == EXAMPLE else self.threaded)[server]
         pin(program.proc.pid, server_cpus)
-        r = run_client([self.client, 'burst', str(program.port), str(n), str(BLOCKING_ROUNDS), str(BLOCKING_SIZE)],
-                       client_cpus, 'blocking %s N=%d' % (server, n))
-        r.update(placement='same core', clients_n=n, server=server, rep=rep)
+        try:
+            r = run_client([self.client, 'burst', str(program.port), str(n), str(BLOCKING_ROUNDS),
+                            str(BLOCKING_SIZE)], client_cpus, 'blocking %s %s N=%d' % (example, server, n))
+        except Exception:
+            log(self.session.report())
+            raise
+        r.update(placement='same core', clients_n=n, server=server, rep=rep, example=example)
         self.results['blocking'].append(r)
         firsts = sorted(c['first_echo_ns'] for c in r['clients'])
-        return 'same core  %d clients at once   %-8s first echoes at %s ms' % (
-            n, server, ', '.join('%.1f' % (f / 1e6) for f in firsts))
+        return 'same core  %d clients at once   %-8s %-9s first echoes at %s ms' % (
+            n, server, 'example %s' % example[7], ', '.join('%.1f' % (f / 1e6) for f in firsts))
+
+    def concurrent(self, n, server, rep):
+        """N clients doing round trips at the same time with example 3's server (or socat forking a process
+        per connection), all on one CPU; appended to results['threaded']."""
+        server_cpus, client_cpus = self.placements['same core']
+        native = None
+        if server == 'socat':
+            native = start_socat(server_cpus, fork=True)
+            port = native.port
+        else:
+            program = self.threaded[server]
+            port = program.port
+            pin(program.proc.pid, server_cpus)  # its threads to come inherit it
+        try:
+            r = run_client([self.client, 'concurrent', str(port), str(n), str(THREADED_SIZE), str(THREADED_WARMUP),
+                            str(self.args.seconds)], client_cpus, 'threaded %s N=%d' % (server, n))
+        except Exception:
+            if native is None:
+                log(self.session.report())
+            raise
+        finally:
+            if native is not None:
+                native.close()
+        r.update(placement='same core', clients_n=n, server=server, rep=rep, example=THREADED)
+        self.results['threaded'].append(r)
+        return 'same core  %2d clients at once  %-8s example 3 %9.0f round trips/s, per client %d-%d' % (
+            n, server, r['rounds'] * 1e9 / r['elapsed_ns'], min(r['per_client']), max(r['per_client']))
 
     def print_cost(self, name, tree, path):
         """The server's print line alone, on its interpreter, stdout to /dev/null, on the server's CPU."""
@@ -492,6 +547,13 @@ class Bench(object):
                           for s in [BASELINE] + (['socat'] if have_socat else [])]
         steps += [(self.blocking, (n, s, rep)) for rep in range(few)
                   for s in self.meta['settings']['blocking']['servers'] for n in BLOCKING_CLIENTS]
+        threaded = self.meta['settings']['threaded']['servers']
+        steps += [(self.blocking, (n, s, rep, THREADED)) for rep in range(few) for s in threaded
+                  for n in BLOCKING_CLIENTS]
+        names = threaded + (['socat'] if have_socat else [])
+        for rep in range(reps):
+            order = names[rep % len(names):] + names[:rep % len(names)]  # each rep starts elsewhere
+            steps += [(self.concurrent, (n, s, rep)) for n in THREADED_CLIENTS for s in order]
         steps += [(self.print_cost, (name, tree, path)) for name, _, tree, path in self.servers]
         if profile:
             steps += [(self.profile, (name,)) for name, _, _, _ in self.servers]
@@ -564,6 +626,7 @@ def main(argv=None):
     compared = [BASELINE] + ports[-1:]  # blocking and unpinned: the original and the port on the newest Python 3
     log('blocking and unpinned runs: %s (the original, and the port on the newest Python 3 found)'
         % ' and '.join(compared))
+    threaded = [BASELINE] + ports  # example 3: py2_original's on 2.7, the port's on every Python 3
     have_socat = shutil.which('socat') is not None
     have_sockperf = shutil.which('sockperf') is not None
     if not have_socat:
@@ -593,7 +656,10 @@ def main(argv=None):
                      'cases': [{'name': c[0], 'size': c[1], 'pattern': c[2], 'warmup': c[3]} for c in CASES],
                      'cross_cases': list(CROSS_CASES), 'sockperf_cases': list(SOCKPERF_CASES),
                      'blocking': {'clients': list(BLOCKING_CLIENTS), 'rounds': BLOCKING_ROUNDS,
-                                  'size': BLOCKING_SIZE, 'servers': compared},
+                                  'size': BLOCKING_SIZE, 'servers': compared, 'examples': [EXAMPLE, THREADED]},
+                     # example 3's servers, for blocking (example 2's: 'blocking') and for N clients at once
+                     'threaded': {'example': THREADED, 'clients': list(THREADED_CLIENTS), 'size': THREADED_SIZE,
+                                  'warmup': THREADED_WARMUP, 'servers': threaded},
                      'unpinned_servers': compared},
         'placements': {name: {'server_cpus': sorted(s), 'client_cpus': sorted(c)} for name, s, c in placements},
         'baseline': BASELINE,
