@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
-"""Example 3 (not the article's: the threaded server its conclusion calls for, SocketServer's
-ThreadingTCPServer), told as the article tells example 2.
+"""Example 3, the threaded server (not the article's), told as the article tells example 2.
+
+It is the server the article's conclusion calls for, SocketServer's ThreadingTCPServer.
 
 Three terminals (harness/story.py tells the story). Client B is served while A is connected. Stopped with
 Ctrl-C (SIGINT, sent to it: no ^C on its terminal), the server prints its traceback at once; Python 2 then

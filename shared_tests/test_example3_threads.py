@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
-"""Example 3 (not the article's: the threaded server), with many clients at once: each is served in its own
-thread, gets its own bytes back, and leaves nothing behind, no thread and no socket.
+"""Example 3, the threaded server (not the article's), with fifty clients connected at once.
+
+Each is served in its own thread, gets its own bytes back, and leaves nothing behind, no thread and no socket.
 
 The clients are the harness's own sockets (harness/sockets.py), fifty of them connected together.
 """
