@@ -33,8 +33,8 @@ def test_fifty_clients_stay_connected_and_each_is_served_in_turn(session):
     assert threads_of(server.proc.pid) == 1 + CLIENTS, 'a thread for each client still connected'
     for n, client in enumerate(clients):
         client.close()
-        server.expect(b'Received \r\n')                      # its end of stream, printed by its thread
-    wait_for_threads(server, 1)
+        server.expect(b'Received \r\n')                      # its end of stream, printed by its thread,
+        wait_for_threads(server, CLIENTS - n)                # which ends (Python 2: its print statement too)
     assert server.terminal.bytes() == b''.join(
         b"Connected by ('127.0.0.1', %d)\r\nReceived I am client %02d.\r\n" % (c.port, n)
         for n, c in enumerate(clients)) + b'Received \r\n' * CLIENTS
