@@ -15,7 +15,7 @@ import threading
 from harness.capture import Capture, show, start_daemon
 from harness.config import IMPL_DIR, IMPL_PYTHON, LAUNCHER, QUIET_MS
 from harness.deadlines import Deadline, HarnessTimeout, poll_until
-from harness.kernel import asleep_in_a_system_call, in_syscall, syscalls_visible
+from harness.kernel import asleep_in_a_system_call, in_syscall, syscalls_visible, threads_of
 from harness.launch import child_environment, compile_launcher, start, wait_for
 from harness.terminals import Terminal
 
@@ -287,8 +287,7 @@ class Program(object):
         Until it sleeps, a Ctrl-C can come too early: Python 2.7 has printed the prompt but not yet called
         read(); its handler notes the signal, and read() then waits on as if nothing had been typed."""
         deadline = deadline or Deadline()
-        poll_until(lambda: self.exited.is_set() or asleep_in_a_system_call(self.proc.pid), deadline,
-                   '%s to wait (asleep in a system call) for the Ctrl-C' % self.role)
+        self._wait_asleep(deadline, 'the Ctrl-C')
         if self.terminal is not None:
             self.held.type_signal_character(self, b'\x03', deadline)
         else:
@@ -300,10 +299,18 @@ class Program(object):
         the running process, whose main thread takes it; typed as ``interrupt()`` types it, with the process
         stopped (harness/terminals.py), it would be taken by whichever thread runs first when it continues,
         and Python 2.7 breaks off a handler's recv() with EINTR when that is not the main thread."""
-        deadline = deadline or Deadline()
-        poll_until(lambda: self.exited.is_set() or asleep_in_a_system_call(self.proc.pid), deadline,
-                   '%s to wait (asleep in a system call) for SIGINT' % self.role)
+        self._wait_asleep(deadline or Deadline(), 'SIGINT')
         self.signal(signal.SIGINT)
+
+    def _wait_asleep(self, deadline, what):
+        poll_until(lambda: self.exited.is_set() or asleep_in_a_system_call(self.proc.pid), deadline,
+                   '%s to wait (asleep in a system call) for %s' % (self.role, what))
+
+    def wait_for_threads(self, count, deadline=None):
+        """Wait until the program has ``count`` threads (harness.kernel: /proc), e.g. the threaded server's
+        main thread alone once every client has left: what nothing announces, looked at every few ms."""
+        poll_until(lambda: threads_of(self.proc.pid) == count, deadline or Deadline(),
+                   '%s to have %d threads' % (self.role, count))
 
     def signal(self, signum):
         if not self.exited.is_set():

@@ -31,8 +31,6 @@ threads do.
 """
 from harness.capture import nothing_new_within
 from harness.config import EX1, EX2, EX3, PROMPT, QUIET_MS
-from harness.deadlines import Deadline, poll_until
-from harness.kernel import threads_of
 
 # What the article's people type: client A's messages, then client B's (example 3: example 2's).
 ARTICLE = {
@@ -153,7 +151,9 @@ class Demonstration(object):
                 self.server.wait_exit()
                 self.step('server ended with A')
             else:
-                self.wait_for_threads(2, "A's thread to end")  # the main thread and B's
+                # A's thread ends: its print statement is over, not only its newline written. Python 2's
+                # keeps the space it owes the next item (softspace) on the file, for every thread, until then.
+                self.server.wait_for_threads(2)               # the main thread and B's
             return
         if self.example == EX1:                              # the server leaves with A; B's connection is reset
             self.server.wait_exit()
@@ -197,16 +197,8 @@ class Demonstration(object):
         self.b.type(b'\x04')
         self.b.wait_exit()
         self.server.expect(b'Received \r\n')               # B's end of stream, printed by B's thread
-        self.wait_for_threads(1 if 'client_a_leaves' in self.acts_done else 2, "B's thread to end")
+        self.server.wait_for_threads(1 if 'client_a_leaves' in self.acts_done else 2)   # B's has ended (softspace)
         self.step('client B: Ctrl-D')
-
-    def wait_for_threads(self, count, what):
-        """Wait until the threaded server has ``count`` threads: a handler has finished its last print
-        statement, not only written its newline. Python 2's print statement keeps the space it owes the next
-        item on the file (``softspace``), for every thread: until the statement ends, another thread's
-        print would begin with that space."""
-        pid = self.server.proc.pid
-        poll_until(lambda: threads_of(pid) == count, Deadline(), '%s: %s' % (self.server.role, what))
 
     def server_stopped(self):
         self._begin('server_stopped')

@@ -24,7 +24,7 @@ import signal
 import pytest
 
 import harness
-from harness import EX1, EX2, EX3, PROMPT, Deadline, poll_until, show, threads_of
+from harness import EX1, EX2, EX3, PROMPT, Deadline, poll_until, show
 from harness.differences import Reading
 from harness.story import ROLES, Demonstration
 
@@ -201,7 +201,7 @@ def server_into_a_log(session, impl, example):
         b.send(b"I'm Client B.")
         b.expect(b"I'm Client B.")
         b.close()
-        poll_until(lambda: threads_of(server.proc.pid) == 2, Deadline(), "B's thread to end")
+        server.wait_for_threads(2)                       # B's thread has ended
         server.interrupt_by_signal()
         poll_until(lambda: server.stdout_bytes().endswith(b'KeyboardInterrupt\n'), Deadline(),
                    'the traceback in the log')

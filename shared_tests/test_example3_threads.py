@@ -15,11 +15,6 @@ def message(n):
     return b'client %02d: ' % n + bytes(bytearray((7 * n + i) % 256 for i in range(1000)))
 
 
-def wait_for_threads(server, count):
-    poll_until(lambda: threads_of(server.proc.pid) == count, Deadline(),
-               '%s to have %d threads' % (server.role, count))
-
-
 def test_fifty_clients_stay_connected_and_each_is_served_in_turn(session):
     server = session.server(EX3, tty=True)
     clients = []
@@ -34,7 +29,7 @@ def test_fifty_clients_stay_connected_and_each_is_served_in_turn(session):
     for n, client in enumerate(clients):
         client.close()
         server.expect(b'Received \r\n')                      # its end of stream, printed by its thread,
-        wait_for_threads(server, CLIENTS - n)                # which ends (Python 2: its print statement too)
+        server.wait_for_threads(CLIENTS - n)                # which ends (Python 2: its print statement too)
     assert server.terminal.bytes() == b''.join(
         b"Connected by ('127.0.0.1', %d)\r\nReceived I am client %02d.\r\n" % (c.port, n)
         for n, c in enumerate(clients)) + b'Received \r\n' * CLIENTS
@@ -58,7 +53,7 @@ def test_fifty_clients_talking_at_once_get_their_own_bytes_and_leave_no_thread_o
         client.expect(message(CLIENTS + n))
     for client in clients:
         client.close()
-    wait_for_threads(server, 1)
+    server.wait_for_threads(1)
     poll_until(lambda: sockets_of(server.proc.pid) == listening, Deadline(),
                "%s to close every client's socket, keeping %s" % (server.role, sorted(listening)))
     assert server.still_running_after(), 'the server goes on serving'
